@@ -1,0 +1,42 @@
+"""The gang economy: extortion, road tolls, kidnapping ransoms and blockades; spending on arms.
+
+Sources: extortion, tolls on RN2 and RN8, kidnapping ransoms and blockades of fuel and ports (record:
+GI-TOC, local press [S]); arms trafficked mainly from the US (record: UN experts [S]) at a rate the arms
+embargo and port and border control reduce (resolution 2699 §13-14, seed 000_0ef45d2968df0eb0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def revenue(controller: np.ndarray, population: np.ndarray, road: np.ndarray, blockaded_sites: np.ndarray,
+            site_cells: np.ndarray, kidnappings: np.ndarray, n_gangs: int, extortion: float, toll: float,
+            blockade: float, ransom: float) -> np.ndarray:
+    """Daily revenue of each group (USD) from the cells and sites it holds and the kidnappings in them."""
+    held = controller >= 0
+    cells = controller[held]
+    per_cell = extortion * population[held] + toll * road[held] + ransom * kidnappings[held]
+    out = np.bincount(cells, weights=per_cell, minlength=n_gangs)
+    site_owner = controller[site_cells]
+    mask = blockaded_sites & (site_owner >= 0)
+    out += blockade * np.bincount(site_owner[mask], minlength=n_gangs)
+    return out
+
+
+def arms_offered(supply_per_day: float, embargo_effectiveness: float) -> float:
+    """Weapons reaching the metro area per day after the embargo's share is stopped."""
+    return supply_per_day * (1.0 - embargo_effectiveness)
+
+
+def buy_arms(cash: np.ndarray, members: np.ndarray, arms: np.ndarray, offered: float,
+             price: float) -> tuple[np.ndarray, np.ndarray]:
+    """Groups buy weapons for unarmed members, sharing the day's supply in proportion to their cash.
+
+    Returns ``(weapons bought, cash spent)`` per group.
+    """
+    demand = np.maximum(members - arms, 0.0)
+    total_cash = cash.sum()
+    share = cash / total_cash if total_cash > 0 else np.zeros_like(cash)
+    bought = np.minimum(np.minimum(demand, offered * share), cash / price)
+    return bought, bought * price

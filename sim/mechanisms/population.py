@@ -1,0 +1,59 @@
+"""Population: violent deaths, kidnappings, displacement, humanitarian access and open services.
+
+Sources: 4,789 killed and 2,490 kidnapped nationally in 2023, ≥5,601 killed and 1,494 kidnapped in 2024
+(record: UN SG; OHCHR [V]); ~200,000 displaced in Oct 2023 (seed 004), 362,000 → 578,000 in Mar-Jun 2024
+(IOM [V]) and >700,000 at the end of 2024 (seed 002); securing humanitarian access is part of the mandate
+(seed 004_256d697258737dd8).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+_EIGHT = np.ones((3, 3), dtype=bool)
+
+
+def deaths_expected(population: np.ndarray, gang_held: np.ndarray, contested: np.ndarray,
+                    predation_per_million: float, border_rate: float) -> np.ndarray:
+    """Expected killings by gangs per cell: predation in gang cells plus violence on contested cells."""
+    return predation_per_million * 1e-6 * population * gang_held + border_rate * contested
+
+
+def kidnappings_expected(population: np.ndarray, gang_held: np.ndarray, patrolled: np.ndarray,
+                         rate_per_million: float) -> np.ndarray:
+    """Expected kidnappings per cell: residents of gang cells at a rate that patrols halve."""
+    return rate_per_million * 1e-6 * population * gang_held * (1.0 - 0.5 * patrolled)
+
+
+def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
+             out_share: float) -> tuple[np.ndarray, float, float]:
+    """Move ``flee`` people out of their cells: ``out_share`` leave the city, the rest go to host cells.
+
+    Hosts take people in proportion to ``host`` (e.g. population of secure cells). With no host cell,
+    everyone fleeing leaves the city. Returns ``(new population, moved within the city, left the city)``;
+    the total of population plus those who left is conserved.
+    """
+    flee = np.minimum(flee, population)
+    total = flee.sum()
+    host_total = host.sum()
+    inside = total * (1.0 - out_share) if host_total > 0 else 0.0
+    out = population - flee
+    if inside > 0:
+        out = out + inside * host / host_total
+    return out, float(inside), float(total - inside)
+
+
+def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:
+    """Share of people living in secure cells connected (8-neighbourhood) to a secure anchor site.
+
+    ``secure`` and ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port).
+    """
+    labels, _ = ndimage.label(secure, structure=_EIGHT)
+    flat = labels.reshape(-1)
+    reach = flat[anchors]
+    reach = reach[reach > 0]
+    total = population.sum()
+    if len(reach) == 0 or total <= 0:
+        return 0.0
+    return float(population.reshape(-1)[np.isin(flat, reach)].sum() / total)

@@ -1,0 +1,113 @@
+"""Territory and control: gangs expand where state presence is weak, rivals contest borders.
+
+Sources: gangs hold ~80% of the capital in March 2024 and >85% at the end of 2024 (record [V]); holding
+liberated areas is demanding and cleared ground not held returns to gangs (seed 002_d688c9cc41807fef);
+violence concentrates on the borders between rivals (record: July 2022 G9/G-Pep fighting, Cite Soleil [V]).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NO_GANG = -1
+
+
+def cell_strength(controller: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Gang members per cell: each group spreads its members evenly over the cells it controls."""
+    n_gangs = len(members)
+    counts = np.bincount(controller[controller >= 0], minlength=n_gangs)
+    density = np.append(np.divide(members, counts, out=np.zeros(n_gangs), where=counts > 0), 0.0)
+    return density[controller]
+
+
+def cell_side(controller: np.ndarray, alliance: np.ndarray) -> np.ndarray:
+    """The side holding each cell: the group's alliance id, or -1 for no gang."""
+    return np.append(alliance, NO_GANG)[controller]
+
+
+def strongest_neighbour(strength: np.ndarray, controller: np.ndarray, nbr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strength and controller of the strongest gang cell among each cell's 8 neighbours."""
+    vals = strength[nbr]
+    k = vals.argmax(axis=1)
+    rows = np.arange(len(nbr))
+    return vals[rows, k], controller[nbr[rows, k]]
+
+
+def border(side: np.ndarray, nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
+    """Cells with a land neighbour held by another side (the front lines)."""
+    other = (side[nbr] != side[:, None]) & land[nbr]
+    return other.any(axis=1) & land
+
+
+def hostile_neighbour(side: np.ndarray, nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
+    """Gang cells with a neighbour held by a gang of another alliance (gang-against-gang front)."""
+    ns = side[nbr]
+    hostile = (ns != side[:, None]) & (ns != NO_GANG) & land[nbr]
+    return hostile.any(axis=1) & (side != NO_GANG)
+
+
+def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: float) -> np.ndarray:
+    """Daily chance that an attacker of the given strength takes a cell with the given defence.
+
+    A hazard ``rate * a / (a + d)``: it is ``rate`` against no defence and falls as defence grows.
+    """
+    total = attacker + defence
+    ratio = np.divide(attacker, total, out=np.zeros_like(attacker, dtype=float), where=total > 0)
+    return 1.0 - np.exp(-rate * ratio)
+
+
+def expand(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
+           nbr: np.ndarray, rate: float, cautious: np.ndarray, guarded: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Gangs take weakly defended neighbouring cells; returns the new controller array.
+
+    The strongest neighbouring group may take a cell with no gang with probability
+    :func:`take_probability`; a ``cautious`` (low-profile) group never moves into a ``guarded`` cell (one
+    with security presence). ``u`` are uniform draws per cell.
+    """
+    att, owner = strongest_neighbour(strength, controller, nbr)
+    free = (controller == NO_GANG) & land & (att > 0)
+    p = take_probability(att, defence, rate)
+    taken = free & (u < p) & ~(cautious[np.maximum(owner, 0)] & guarded)
+    out = controller.copy()
+    out[taken] = owner[taken]
+    return out
+
+
+def contest(controller: np.ndarray, strength: np.ndarray, alliance: np.ndarray, nbr: np.ndarray,
+            land: np.ndarray, rate: float, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rival (other-alliance) gangs take border cells from each other; returns (controller, flipped mask)."""
+    side = cell_side(controller, alliance)
+    hostile_strength = np.where((side[nbr] != side[:, None]) & (side[nbr] != NO_GANG) & land[nbr],
+                                strength[nbr], 0.0)
+    k = hostile_strength.argmax(axis=1)
+    rows = np.arange(len(nbr))
+    att = hostile_strength[rows, k]
+    owner = controller[nbr[rows, k]]
+    p = take_probability(att, strength, rate)
+    flip = (controller != NO_GANG) & (att > 0) & (u < p)
+    out = controller.copy()
+    out[flip] = owner[flip]
+    return out, flip
+
+
+def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, bases: np.ndarray,
+                      weights: np.ndarray, share: float, protected: np.ndarray,
+                      rng: np.random.Generator) -> np.ndarray:
+    """Initial control: weighted Voronoi growth from each group's base until ``share`` of land cells.
+
+    A cell's cost to a group is its distance to the group's base divided by the square root of the
+    group's weight, times a little noise; the cheapest land cells overall go to their cheapest group.
+    Bases are always held; ``protected`` cells (key sites, state-held at the start) never are.
+    """
+    d = np.hypot(x_km[:, None] - x_km[bases][None, :], y_km[:, None] - y_km[bases][None, :])
+    cost = d / np.sqrt(weights)[None, :] * rng.uniform(0.85, 1.15, size=d.shape)
+    best = cost.argmin(axis=1)
+    best_cost = np.where(land, cost.min(axis=1), np.inf)
+    best_cost[protected] = np.inf
+    best_cost[bases] = -1.0
+    n_take = max(len(np.unique(bases)), int(round(share * land.sum())))
+    order = np.argsort(best_cost, kind="stable")[:n_take]
+    controller = np.full(len(land), NO_GANG, dtype=np.int64)
+    controller[order] = best[order]
+    controller[bases] = np.arange(len(bases))
+    return controller

@@ -1,0 +1,34 @@
+"""Trust: support for the mission and the state, per cell.
+
+About 70% of Haitians favoured an international force in 2023 (seed 001_c89b9ae9724bcb68). Trust rises
+with visible security, falls with civilian harm and misconduct (which an oversight mechanism lowers:
+resolution 2699, seed 000; vetting and oversight concerns, seed 001) and with a passive, static-only
+posture ("passive force" perception, seed 002_d688c9cc41807fef). Trust feeds intelligence and recruitment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def misconduct_expected(personnel: float, rate_per_1000_month: float, oversight: float) -> float:
+    """Expected misconduct incidents per day among ``personnel``, after oversight prevents its share."""
+    return personnel / 1000.0 * rate_per_1000_month / 30.0 * (1.0 - oversight)
+
+
+def passivity(static_share: float, deployed: bool) -> float:
+    """Passivity index in [0, 1]: how far the posture is static beyond one half, once a force is deployed."""
+    return max(0.0, 2.0 * (static_share - 0.5)) if deployed else 0.0
+
+
+def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, incidents: float,
+           passivity_index: float, gain: float, harm_loss: float, misconduct_loss: float,
+           passivity_penalty: float) -> np.ndarray:
+    """Tomorrow's trust in each cell, clipped to [0, 1].
+
+    ``presence`` in [0, 1] is visible security in the cell; ``harm_per_1000`` civilians killed by
+    operations per 1,000 residents today; ``incidents`` misconduct incidents today (felt everywhere).
+    """
+    change = (gain * presence * (1.0 - trust) - harm_loss * harm_per_1000
+              - misconduct_loss * incidents - passivity_penalty * passivity_index)
+    return np.clip(trust + change, 0.0, 1.0)

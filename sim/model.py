@@ -1,0 +1,514 @@
+"""The model: Port-au-Prince on a grid, armed groups, HNP and MSS units, one step per day.
+
+Per-cell state lives in Mesa property layers on an ``OrthogonalMooreGrid``; the model works on flat views
+of their arrays and calls the mechanisms (pure functions) in a fixed order each day:
+funding → personnel → posture → operations → gang attacks → territory → population → economy and
+recruitment → trust → phase → record. All randomness comes from ``self.rng``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from sim.agents import FORCES, GangGroup, SecurityUnit
+from sim.citymap import CityMap, load_city_map
+from sim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
+                            retaliation, territory, trust)
+from sim.outputs import Recorder
+from sim.scenario import Scenario
+
+STATIC, PATROL, HOLD, OPERATION, RESERVE = 1, 2, 3, 4, 5
+HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
+ATTACK_MASS = 2.0  # assumption: an attacking group masses twice its per-cell strength against a site
+LOW_PROFILE_ENGAGEMENT = 0.3  # assumption: share of a low-profile group's local strength that stands and fights
+FLIGHT_FROM_FRONT = 0.0005  # assumption: daily share of residents of a contested cell who flee regardless of deaths
+MORALE_RECOVERY = 0.01  # assumption: daily recovery of unit morale and funded readiness
+
+
+class PortAuPrince(mesa.Model):
+    """Gang territorial control in Port-au-Prince and the security forces sent against it."""
+
+    def __init__(self, scenario: Scenario, rng: int | np.random.SeedSequence | None = None,
+                 days: int | None = None):
+        super().__init__(rng=rng)
+        self.config = scenario
+        p = self.p = scenario.params
+        self.days = days if days is not None else scenario.days
+        self.day = 0
+        city = self.city = load_city_map(scenario.map_path, p["cell_size_m"], p["cdb_inhabited_share"])
+        self._build_grid(city)
+        self._build_gangs(city)
+        self._build_forces(city)
+        self._build_funding()
+        self.recorder = Recorder(self.days)
+        self._record(ops=0, cleared=0, attacks=0, deaths=np.zeros(4), civ_ops=0.0, arrests=0.0, kidnaps=0.0)
+
+    # --- set-up -------------------------------------------------------------------------------------
+    def _layer(self, name: str, initial: np.ndarray, dtype: type) -> np.ndarray:
+        self.grid.create_property_layer(name, default_value=dtype(0), dtype=dtype)
+        layer = getattr(self.grid, name)
+        layer.data[:] = initial
+        return layer.data.reshape(-1)  # a flat view: writes go to the layer
+
+    def _build_grid(self, city: CityMap) -> None:
+        self.grid = OrthogonalMooreGrid((city.width, city.height), torus=False, random=self.random)
+        p = self.p
+        n = city.n_cells
+        self.land = city.land.reshape(-1)
+        self.nbr = city.neighbours
+        self.nbr_valid = ((self.nbr != np.arange(n)[:, None]) & self.land[self.nbr]).astype(float)
+        self.road = city.road.reshape(-1).astype(float)
+        self.area_km2 = city.cell_km ** 2
+        self.population = self._layer("population", city.population, float)
+        self.initial_population = float(self.population.sum())
+        self.ref_density = self.initial_population / self.land.sum()
+        self.displaced = self._layer("displaced", np.zeros(city.population.shape), float)
+        self.trust = self._layer("trust", np.where(city.land, p["trust_initial"], 0.0), float)
+        self.security = self._layer("security", np.zeros(city.population.shape), float)
+        self.violence = self._layer("violence", np.zeros(city.population.shape), float)
+        self.retaliation = self._layer("retaliation", np.zeros(city.population.shape), float)
+        self.held_until = self._layer("held_until", np.full(city.population.shape, -1), int)
+        self.contested = np.zeros(n, bool)
+        self.events = np.zeros(n)  # operations and attacks today, for retaliation
+        self.displaced_total = 0.0
+        self.displaced_out = 0.0
+        x, y = city.centres_km()
+        self.x_km, self.y_km = x, y
+        sites = city.site_cells
+        self.site_distance = np.hypot(x[:, None] - x[sites][None, :], y[:, None] - y[sites][None, :]).min(axis=1)
+        self.anchors = sites[[k in ("airport", "port") for k in city.site_kinds]]
+        self.prison_sites = np.array([k == "prison" for k in city.site_kinds])
+        self.fuel_sites = np.array([k == "fuel_terminal" for k in city.site_kinds])
+        self.site_closed_days = np.zeros(len(sites))
+        self.site_closed_today = np.zeros(len(sites), bool)
+
+    def _build_gangs(self, city: CityMap) -> None:
+        p = self.p
+        g = len(city.gangs)
+        weights = np.array([gang.weight for gang in city.gangs])
+        weights = weights / weights.sum()
+        self.gang_base = np.array([gang.base for gang in city.gangs])
+        self.gang_members = p["gang_members_total"] * weights
+        self.gang_arms = self.gang_members * p["gang_arms_per_member"]
+        self.gang_cash = np.zeros(g)
+        rank = np.argsort(-weights, kind="stable")
+        self.gang_confront = np.zeros(g, bool)
+        self.gang_confront[rank[: int(round(p["gang_confront_share"] * g))]] = True
+        if p["viv_ansanm_truce"]:
+            keys = ["Viv Ansanm" if gang.viv_ansanm else f"solo:{gang.name}" for gang in city.gangs]
+        else:
+            keys = [gang.family if gang.family != "independent" else f"solo:{gang.name}" for gang in city.gangs]
+        self.alliance = np.unique(keys, return_inverse=True)[1].astype(np.int64)
+        controller = territory.initial_territory(self.x_km, self.y_km, self.land, self.gang_base, weights,
+                                                 p["initial_gang_territory_share"], city.site_cells, self.rng)
+        self.controller = self._layer("controller", controller.reshape(city.land.shape), int)
+        self.gang_strength = self._layer("gang_strength", territory.cell_strength(
+            self.controller, self.gang_members).reshape(city.land.shape), float)
+        self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
+
+    def _build_forces(self, city: CityMap) -> None:
+        p = self.p
+        size = p["unit_size"]
+        duty = p["hnp_capital_share"] * p["hnp_on_duty_share"]
+        self.hnp = p["hnp_total_strength"] * duty
+        graduations = self.days // p["hnp_academy_interval_days"] + 1
+        self.n_hnp_units = math.ceil((self.hnp + graduations * p["hnp_academy_cohort"] * duty) / size) + 1
+        self.n_mss_units = math.ceil(p["mss_target_personnel"] / size)
+        n = self.n_hnp_units + self.n_mss_units
+        self.unit_force = np.r_[np.zeros(self.n_hnp_units, int), np.ones(self.n_mss_units, int)]
+        mean_training = np.where(self.unit_force == 0, p["hnp_training"], p["mss_training"])
+        mean_equipment = np.where(self.unit_force == 0, p["hnp_equipment"], p["mss_equipment"])
+        self.unit_training = np.clip(mean_training * self.rng.uniform(0.9, 1.1, n), 0.0, 1.0)
+        self.unit_equipment = np.clip(mean_equipment * self.rng.uniform(0.9, 1.1, n), 0.0, 1.0)
+        self.unit_readiness = np.ones(n)
+        self.unit_morale = np.ones(n)
+        self.unit_personnel = np.zeros(n)
+        self.unit_role = np.zeros(n, int)
+        self.unit_cell = np.full(n, -1)
+        self.units = [SecurityUnit(self, i, FORCES[f]) for i, f in enumerate(self.unit_force)]
+        self.mss = 0.0
+        self.detained = 0.0
+        self.phase = phases.DEPLOYMENT
+        self.days_below_transition = 0
+        start = self.config.start_date
+        self.schedule_days = np.array([(a.date - start).days for a in self.config.arrivals], dtype=int)
+        self.schedule_personnel = np.array([a.personnel for a in self.config.arrivals], dtype=float)
+
+    def _build_funding(self) -> None:
+        p, sc = self.p, self.config
+        pledge_days = np.array([(pl.date - sc.start_date).days for pl in sc.pledges], dtype=int)
+        amounts = np.array([pl.amount_usd for pl in sc.pledges], dtype=float)
+        self.inflow = funding.inflow_schedule(pledge_days, amounts, p["disbursement_delay_days"],
+                                              p["pledge_scale"], self.days)
+        self.cost_pm = funding.monthly_cost_per_person(p["cost_per_person_month_usd"], p["logistics_share"],
+                                                       p["un_support_office"])
+        self.inflow += p["funding_share_of_need"] * p["mss_target_personnel"] * self.cost_pm / 30.0
+        self.inflow[0] += p["initial_funds_usd"]
+        self.balance = float(self.inflow[0])
+        self.received = float(self.inflow[0])
+        self.spent = 0.0
+        self.unpaid_total = 0.0
+        self.unpaid_days = 0
+
+    # --- one day ------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one day."""
+        if self.day >= self.days:
+            raise RuntimeError(f"the run is over: it was set up for {self.days} days")
+        self.day += 1
+        self.events[:] = 0.0
+        self._pay_and_deploy()
+        presence, raid_units, holds = self._assign_units()
+        ops, cleared, op_deaths, civ_ops_cells, arrests = self._operations(raid_units, holds, presence)
+        attacks, attack_deaths, civ_attack_cells = self._gang_attacks(presence)
+        self._territory(presence)
+        deaths_sec = op_deaths + attack_deaths
+        civ_killed, kidnaps = self._population(civ_ops_cells + civ_attack_cells)
+        self._economy(kidnaps)
+        self._trust(presence, civ_ops_cells + civ_attack_cells)
+        self._advance_phase()
+        self._record(ops=ops, cleared=cleared, attacks=attacks,
+                     deaths=np.array([civ_killed, deaths_sec[0], deaths_sec[1], deaths_sec[2]]),
+                     civ_ops=float((civ_ops_cells + civ_attack_cells).sum()), arrests=arrests,
+                     kidnaps=float(kidnaps.sum()))
+
+    def _pay_and_deploy(self) -> None:
+        p, t = self.p, self.day
+        self.balance += self.inflow[t]
+        self.received += self.inflow[t]
+        paid, unpaid = funding.pay(self.balance, self.mss * self.cost_pm / 30.0)
+        self.balance -= paid
+        self.spent += paid
+        self.unpaid_total += unpaid
+        self.unpaid_days = self.unpaid_days + 1 if unpaid > 0 else 0
+
+        self.hnp = personnel.hnp_strength_next(
+            self.hnp, t, p["hnp_attrition_per_year"],
+            p["hnp_academy_cohort"] * p["hnp_capital_share"] * p["hnp_on_duty_share"], p["hnp_academy_interval_days"])
+        if p["mss_follow_schedule"]:
+            wanted = personnel.scheduled_personnel(t, self.schedule_days, self.schedule_personnel)
+        else:
+            wanted = personnel.ramp_personnel(t, p["mss_start_day"], p["mss_deploy_rate"], p["mss_target_personnel"])
+        wanted = min(wanted, p["mss_target_personnel"])
+        if self.unpaid_days > p["repatriation_grace_days"]:
+            self.mss = math.floor(self.mss * (1.0 - p["repatriation_rate"]))
+        elif wanted > self.mss:
+            room = funding.affordable_total(self.balance, self.cost_pm, p["reserve_months"]) - self.mss
+            self.mss += math.floor(max(0.0, min(wanted - self.mss, room)))
+        else:
+            self.mss = math.floor(wanted)
+        mss_units = self.unit_force == 1
+        if unpaid > 0:
+            self.unit_readiness[mss_units] = np.maximum(0.2, self.unit_readiness[mss_units] - p["unpaid_readiness_loss"])
+        else:
+            self.unit_readiness[mss_units] = np.minimum(1.0, self.unit_readiness[mss_units] + MORALE_RECOVERY)
+        self.unit_morale = np.minimum(1.0, self.unit_morale + MORALE_RECOVERY)
+
+    def _assign_units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fill units, give them roles and places; returns (presence per cell, raiding unit ids, held mask)."""
+        p, t = self.p, self.day
+        size = p["unit_size"]
+        nh, nm = self.n_hnp_units, self.n_mss_units
+        self.unit_personnel[:nh] = personnel.fill_units(self.hnp, size, nh)
+        self.unit_personnel[nh:] = personnel.fill_units(self.mss, size, nm)
+        eff = self.unit_personnel * combat.effectiveness(self.unit_training, self.unit_equipment,
+                                                         self.unit_readiness, self.unit_morale)
+        self.unit_eff = eff
+        self.unit_role[:] = 0
+        self.unit_cell[:] = -1
+        active_h = int(np.count_nonzero(self.unit_personnel[:nh]))
+        active_m = int(np.count_nonzero(self.unit_personnel[nh:]))
+        mss_static_share = 1.0 if self.phase == phases.DEPLOYMENT else p["mss_static_share"]
+        roles_h = self._roles(active_h, p["hnp_static_share"])
+        roles_m = self._roles(active_m, mss_static_share)
+        usable_m = posture.joint_mss_units(roles_h[2], roles_m[2], p["mss_per_hnp_in_joint_ops"],
+                                           p["mss_independent_ops"])
+        # MSS units that no HNP unit can lead in a joint operation patrol instead
+        ids_h = np.arange(active_h)
+        ids_m = nh + np.arange(active_m)
+        static = np.r_[ids_h[:roles_h[0]], ids_m[:roles_m[0]]]
+        patrol = np.r_[ids_h[roles_h[0]:roles_h[0] + roles_h[1]],
+                       ids_m[roles_m[0]:roles_m[0] + roles_m[1] + roles_m[2] - usable_m]]
+        capable = np.r_[ids_h[roles_h[0] + roles_h[1]:], ids_m[active_m - usable_m:]]
+
+        presence = np.zeros(self.city.n_cells)
+        per_site = posture.units_per_site(len(static), self.city.site_priority.astype(float))
+        static_cells = np.repeat(self.city.site_cells, per_site)
+        self.unit_role[static] = STATIC
+        self.unit_cell[static] = static_cells
+        np.add.at(presence, static_cells, eff[static])
+
+        holds = posture.keep_holds(self.held_until, t, len(capable)) & (self.controller == territory.NO_GANG)
+        hold_cells = np.flatnonzero(holds)
+        holders = capable[:len(hold_cells)]
+        self.unit_role[holders] = HOLD
+        self.unit_cell[holders] = hold_cells
+        np.add.at(presence, hold_cells, eff[holders])
+        self.held_until[(self.held_until > t) & ~holds] = t  # holds nobody can keep lapse today
+
+        frontier = territory.border(territory.cell_side(self.controller, self.alliance), self.nbr, self.land)
+        public = frontier & (self.controller == territory.NO_GANG) & (presence == 0)
+        patrol_cells = posture.choose_targets(np.where(public, self.population, -np.inf), len(patrol),
+                                              self.rng.random(self.city.n_cells))
+        patrollers = patrol[:len(patrol_cells)]
+        self.unit_role[patrol] = RESERVE
+        self.unit_role[patrollers] = PATROL
+        self.unit_cell[patrollers] = patrol_cells
+        np.add.at(presence, patrol_cells, eff[patrollers])
+        self.patrolled = np.zeros(self.city.n_cells)
+        self.patrolled[patrol_cells] = 1.0
+        raid = capable[len(hold_cells):]
+        self.unit_role[raid] = RESERVE
+        self.frontier = frontier
+        self.security[:] = presence
+        return presence, raid, holds
+
+    def _roles(self, active: int, static_share: float) -> tuple[int, int, int]:
+        """(static, patrol, raid-capable) unit counts of one force."""
+        n_static = int(round(active * static_share))
+        n_patrol = int(round((active - n_static) * self.p["patrol_share"]))
+        return n_static, n_patrol, active - n_static - n_patrol
+
+    def _operations(self, raid: np.ndarray, holds: np.ndarray, presence: np.ndarray):
+        p, t = self.p, self.day
+        n_cells = self.city.n_cells
+        civ_cells = np.zeros(n_cells)
+        sec_deaths = np.zeros(3)
+        n_ops = len(raid) // p["units_per_operation"]
+        strength = territory.cell_strength(self.controller, self.gang_members)
+        score = posture.target_scores(p["target_rule"], self.controller, self.population, strength,
+                                      self.frontier, self.site_distance)
+        targets = posture.choose_targets(score, n_ops, self.rng.random(n_cells))
+        n_ops = len(targets)
+        if n_ops == 0:
+            self.gang_strength[:] = strength
+            return 0, 0, sec_deaths, civ_cells, 0.0
+        raid = raid[: n_ops * p["units_per_operation"]]
+        op_of = np.arange(len(raid)) % n_ops
+        self.unit_role[raid] = OPERATION
+        self.unit_cell[raid] = targets[op_of]
+        persons = np.bincount(op_of, weights=self.unit_personnel[raid], minlength=n_ops)
+        eff = np.bincount(op_of, weights=self.unit_eff[raid], minlength=n_ops)
+        mss_persons = np.bincount(op_of, weights=self.unit_personnel[raid] * self.unit_force[raid], minlength=n_ops)
+        np.add.at(presence, targets, eff)
+
+        gang = self.controller[targets]
+        confront = self.gang_confront[gang]
+        engaged = strength[targets] * np.where(confront, 1.0, LOW_PROFILE_ENGAGEMENT)
+        armed = np.minimum(1.0, self.gang_arms[gang] / np.maximum(self.gang_members[gang], 1e-9))
+        a = (combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * eff / np.maximum(persons, 1e-9)
+             * combat.intelligence_factor(self.trust[targets], p["trust_intel_weight"]))
+        b = p["gang_lethality"] * armed
+        blue_loss, red_loss = combat.engage(persons, engaged, a, b, self.rng)
+        killed, arrested = combat.split_arrests(red_loss, p["arrest_share"], p["detention_capacity"] - self.detained,
+                                                self.rng)
+        lost = killed + arrested
+        self.detained += arrested.sum()
+        self.gang_members = np.maximum(0.0, self.gang_members - np.bincount(gang, weights=lost, minlength=len(self.gangs)))
+        self.gang_arms = np.maximum(0.0, self.gang_arms - 0.5 * np.bincount(gang, weights=lost, minlength=len(self.gangs)))
+        mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
+        hnp_loss = blue_loss - mss_loss
+        self.hnp = max(0.0, self.hnp - hnp_loss.sum())
+        self.mss = max(0.0, math.floor(self.mss - mss_loss.sum()))
+        sec_deaths[:] = (killed.sum(), HNP_DEATH_SHARE * hnp_loss.sum(), HNP_DEATH_SHARE * mss_loss.sum())
+        self.unit_morale[raid] = np.maximum(0.3, self.unit_morale[raid] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
+
+        density = self.population[targets] / self.area_km2 / (self.ref_density / self.area_km2)
+        harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], p["roe_caution"])
+        np.add.at(civ_cells, targets, self.rng.poisson(harm))
+
+        remaining_blue = persons - blue_loss
+        remaining_red = engaged - red_loss
+        cleared = remaining_blue >= p["clear_ratio"] * remaining_red
+        hold = p["hold_days"] * (2 if self.phase >= phases.STABILISATION else 1)
+        done = targets[cleared]
+        self.controller[done] = territory.NO_GANG
+        self.held_until[done] = t + hold
+        self.events[targets] += 1.0
+        self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
+        return n_ops, int(cleared.sum()), sec_deaths, civ_cells, float(arrested.sum())
+
+    def _gang_attacks(self, presence: np.ndarray):
+        p = self.p
+        n_cells = self.city.n_cells
+        sites = self.city.site_cells
+        civ_cells = np.zeros(n_cells)
+        deaths = np.zeros(3)
+        confronting = np.where(self.controller >= 0, self.gang_confront[np.maximum(self.controller, 0)], False)
+        att, owner = territory.strongest_neighbour(self.gang_strength * confronting, self.controller, self.nbr)
+        open_site = self.controller[sites] == territory.NO_GANG
+        prob = retaliation.attack_probability(p["gang_attack_rate"], self.retaliation[sites])
+        attacked = open_site & (att[sites] > 0) & (self.rng.random(len(sites)) < prob)
+        events = self.events
+        if attacked.any():
+            cells = sites[attacked]
+            # several sites can share a cell: the defence of a cell is fought once, by the first site listed
+            cells, first = np.unique(cells, return_index=True)
+            attackers = owner[cells]
+            red = ATTACK_MASS * att[cells]
+            guards = self.unit_cell == cells[:, None]
+            blue = (guards * self.unit_personnel).sum(axis=1)
+            blue_eff = (guards * self.unit_eff).sum(axis=1)
+            armed = np.minimum(1.0, self.gang_arms[attackers] / np.maximum(self.gang_members[attackers], 1e-9))
+            a = combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * blue_eff / np.maximum(blue, 1e-9)
+            blue_loss, red_loss = combat.engage(blue, red, a, p["gang_lethality"] * armed, self.rng)
+            captured = (blue - blue_loss) * p["clear_ratio"] <= (red - red_loss)
+            self.gang_members = np.maximum(0.0, self.gang_members - np.bincount(attackers, weights=red_loss, minlength=len(self.gangs)))
+            force_loss = (guards * self.unit_personnel * (blue_loss / np.maximum(blue, 1e-9))[:, None]).sum(axis=0)
+            hnp_loss = force_loss[: self.n_hnp_units].sum()
+            mss_loss = force_loss[self.n_hnp_units:].sum()
+            self.hnp = max(0.0, self.hnp - hnp_loss)
+            self.mss = max(0.0, math.floor(self.mss - mss_loss))
+            deaths[:] = (red_loss.sum(), HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
+            density = self.population[cells] / self.ref_density
+            harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], 0.0)
+            np.add.at(civ_cells, cells, self.rng.poisson(harm))
+            taken = cells[captured]
+            self.controller[taken] = attackers[captured]
+            self.held_until[taken] = -1
+            events[cells] += 1.0
+            prisons_taken = self.prison_sites & np.isin(sites, taken)
+            if prisons_taken.any() and self.detained > 0:
+                freed = self.detained * prisons_taken.sum() / self.prison_sites.sum()
+                self.detained -= freed
+                np.add.at(self.gang_members, self.controller[sites[prisons_taken]], freed / prisons_taken.sum())
+        self.retaliation[:] = retaliation.update_intensity(self.retaliation, events, self.nbr, self.nbr_valid,
+                                                           p["retaliation_jump"], p["retaliation_decay"])
+        self.site_closed_today = attacked | (self.controller[sites] != territory.NO_GANG)
+        self.site_closed_days += self.site_closed_today
+        return int(attacked.sum()), deaths, civ_cells
+
+    def _territory(self, presence: np.ndarray) -> None:
+        p = self.p
+        n = self.city.n_cells
+        strength = territory.cell_strength(self.controller, self.gang_members)
+        defence = p["community_resistance"] + presence
+        self.controller[:] = territory.expand(self.controller, strength, defence, self.land, self.nbr,
+                                              p["gang_expansion_rate"], ~self.gang_confront, presence > 0,
+                                              self.rng.random(n))
+        if p["contest_rate"] > 0:
+            strength = territory.cell_strength(self.controller, self.gang_members)
+            self.controller[:], _ = territory.contest(self.controller, strength, self.alliance, self.nbr, self.land,
+                                                      p["contest_rate"], self.rng.random(n))
+        self.held_until[self.controller != territory.NO_GANG] = -1
+        self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
+        side = territory.cell_side(self.controller, self.alliance)
+        gang_front = territory.hostile_neighbour(side, self.nbr, self.land)
+        state_front = territory.border(side, self.nbr, self.land) & (
+            (presence > 0) | (retaliation.neighbour_sum(presence, self.nbr, self.nbr_valid) > 0))
+        self.contested = gang_front | state_front
+
+    def _population(self, civ_ops_cells: np.ndarray) -> tuple[float, np.ndarray]:
+        p = self.p
+        gang_held = (self.controller != territory.NO_GANG).astype(float)
+        gang_deaths = self.rng.poisson(population.deaths_expected(
+            self.population, gang_held, self.contested, p["predation_killing_rate"], p["border_killing_rate"]))
+        deaths = np.minimum(gang_deaths + civ_ops_cells, np.floor(self.population))
+        kidnaps = self.rng.poisson(population.kidnappings_expected(
+            self.population, gang_held, self.patrolled, p["kidnap_rate"])).astype(float)
+        self.population -= deaths
+        self.violence[:] = 0.9 * self.violence + deaths
+        flee = p["displaced_per_death"] * deaths + FLIGHT_FROM_FRONT * self.population * self.contested
+        secure = (gang_held == 0) & ~self.contested & self.land
+        host = self.population * secure
+        before = self.population.copy()
+        self.population[:], inside, out = population.displace(self.population, flee, host, p["displaced_out_share"])
+        self.displaced += np.maximum(self.population - before, 0.0)
+        self.displaced_total += inside + out
+        self.displaced_out += out
+        return float(deaths.sum()), kidnaps
+
+    def _economy(self, kidnaps: np.ndarray) -> None:
+        p = self.p
+        g = len(self.gangs)
+        blockaded = self.controller[self.city.site_cells] != territory.NO_GANG
+        self.gang_cash += economy.revenue(self.controller, self.population, self.road, blockaded, self.city.site_cells,
+                                          kidnaps, g, p["extortion_usd_per_person_day"],
+                                          p["toll_usd_per_road_cell_day"], p["blockade_usd_per_site_day"],
+                                          p["ransom_usd"])
+        held = self.controller >= 0
+        territory_pop = np.bincount(self.controller[held], weights=self.population[held], minlength=g)
+        territory_trust = np.bincount(self.controller[held], weights=(self.trust * self.population)[held], minlength=g)
+        mean_trust = np.divide(territory_trust, territory_pop, out=np.full(g, self.p["trust_initial"]),
+                               where=territory_pop > 0)
+        hard = recruitment.hardship(bool((blockaded & self.fuel_sites).any()),
+                                    self.displaced_total / self.initial_population)
+        recruits = self.rng.poisson(recruitment.recruits_expected(
+            self.gang_members, territory_pop, mean_trust, self.gang_cash, p["recruitment_rate"], hard,
+            p["recruit_cost_usd"])).astype(float)
+        recruits = np.minimum(recruits, np.floor(self.gang_cash / p["recruit_cost_usd"]))
+        self.gang_cash -= recruits * p["recruit_cost_usd"]
+        deserters = self.rng.poisson(recruitment.desertions_expected(self.gang_members, p["desertion_rate"]))
+        self.gang_members = np.maximum(0.0, self.gang_members + recruits - deserters)
+        bought, spent = economy.buy_arms(self.gang_cash, self.gang_members, self.gang_arms,
+                                         economy.arms_offered(p["arms_supply_per_day"], p["arms_embargo_effectiveness"]),
+                                         p["arms_price_usd"])
+        self.gang_arms += bought
+        self.gang_cash = np.maximum(0.0, self.gang_cash - spent)
+
+    def _trust(self, presence: np.ndarray, civ_ops_cells: np.ndarray) -> None:
+        p = self.p
+        visible = np.minimum(1.0, presence / p["unit_size"])
+        harm = np.divide(civ_ops_cells * 1000.0, self.population, out=np.zeros_like(civ_ops_cells),
+                         where=self.population > 0)
+        incidents = self.rng.poisson(trust.misconduct_expected(self.hnp + self.mss, p["misconduct_rate"],
+                                                               p["oversight_strength"]))
+        static_share = p["mss_static_share"] if self.phase != phases.DEPLOYMENT else 1.0
+        passive = trust.passivity(static_share, self.mss > 0)
+        self.trust[:] = np.where(self.land, trust.update(
+            self.trust, visible, harm, incidents, passive, p["trust_gain_presence"], p["trust_loss_harm"],
+            p["trust_loss_misconduct"], p["passivity_penalty"]), 0.0)
+
+    def _advance_phase(self) -> None:
+        p = self.p
+        share = self.gang_population_share()
+        self.days_below_transition = self.days_below_transition + 1 if share < p["transition_threshold"] else 0
+        target = p["mss_target_personnel"]
+        self.phase = phases.next_phase(self.phase, self.mss / target if target > 0 else 0.0, share,
+                                       self.days_below_transition, p["decisive_threshold"],
+                                       p["stabilisation_threshold"], p["transition_threshold"], p["transition_days"])
+
+    # --- indicators ---------------------------------------------------------------------------------
+    def gang_population_share(self) -> float:
+        total = self.population.sum()
+        return float(self.population[self.controller != territory.NO_GANG].sum() / total) if total > 0 else 0.0
+
+    def _record(self, ops: int, cleared: int, attacks: int, deaths: np.ndarray, civ_ops: float, arrests: float,
+                kidnaps: float) -> None:
+        pop = self.population
+        total = float(pop.sum())
+        gang_held = self.controller != territory.NO_GANG
+        secure = ~gang_held & ~self.contested & self.land
+        secure_2d = secure.reshape(self.city.land.shape)
+        mss_units = self.unit_force == 1
+        active_mss = mss_units & (self.unit_personnel > 0)
+        self.recorder.write(self.day, {
+            "gang_territory_share": float(gang_held[self.land].mean()),
+            "gang_population_share": float(pop[gang_held].sum() / total) if total > 0 else 0.0,
+            "contested_cells": float(self.contested.sum()),
+            "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
+            "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
+            "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
+            "displaced_total": self.displaced_total,
+            "displaced_out": self.displaced_out,
+            "population_in_city": total,
+            "key_sites_held": float((~self.site_closed_today).sum()),
+            "schools_open_share": float(pop[secure].sum() / total) if total > 0 else 0.0,
+            "humanitarian_access": population.humanitarian_access(secure_2d, self.anchors, pop.reshape(secure_2d.shape)),
+            "secure_population_share": float(pop[secure].sum() / total) if total > 0 else 0.0,
+            "trust": float((self.trust * pop).sum() / total) if total > 0 else 0.0,
+            "mss_personnel": self.mss, "hnp_personnel": self.hnp,
+            "operations": ops, "cells_cleared": cleared,
+            "cells_held": float((self.held_until > self.day).sum()),
+            "gang_attacks": attacks,
+            "gang_members": float(self.gang_members.sum()), "gang_arms": float(self.gang_arms.sum()),
+            "gang_cash": float(self.gang_cash.sum()),
+            "funds_received": self.received, "funds_spent": self.spent, "funds_balance": self.balance,
+            "cost_unpaid": self.unpaid_total,
+            "mss_readiness": float(self.unit_readiness[active_mss].mean()) if active_mss.any() else 0.0,
+            "phase": float(self.phase),
+        })
