@@ -23,9 +23,6 @@ from sim.scenario import Scenario
 
 STATIC, PATROL, HOLD, OPERATION, RESERVE = 1, 2, 3, 4, 5
 HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
-ATTACK_MASS = 2.0  # assumption: an attacking group masses twice its per-cell strength against a site
-LOW_PROFILE_ENGAGEMENT = 0.3  # assumption: share of a low-profile group's local strength that stands and fights
-FLIGHT_FROM_FRONT = 0.0005  # assumption: daily share of residents of a contested cell who flee regardless of deaths
 MORALE_RECOVERY = 0.01  # assumption: daily recovery of unit morale and funded readiness
 
 
@@ -74,6 +71,7 @@ class PortAuPrince(mesa.Model):
         self.held_until = self._layer("held_until", np.full(city.population.shape, -1), int)
         self.contested = np.zeros(n, bool)
         self.events = np.zeros(n)  # operations and attacks today, for retaliation
+        self.cleared_on = np.full(n, -10**6)  # day each cell was last cleared by an operation
         self.displaced_total = 0.0
         self.displaced_out = 0.0
         x, y = city.centres_km()
@@ -278,7 +276,7 @@ class PortAuPrince(mesa.Model):
         n_cells = self.city.n_cells
         civ_cells = np.zeros(n_cells)
         sec_deaths = np.zeros(3)
-        n_ops = len(raid) // p["units_per_operation"]
+        n_ops = int(len(raid) * p["operation_tempo"]) // p["units_per_operation"]
         strength = territory.cell_strength(self.controller, self.gang_members)
         score = posture.target_scores(p["target_rule"], self.controller, self.population, strength,
                                       self.frontier, self.site_distance)
@@ -298,7 +296,10 @@ class PortAuPrince(mesa.Model):
 
         gang = self.controller[targets]
         confront = self.gang_confront[gang]
-        engaged = strength[targets] * np.where(confront, 1.0, LOW_PROFILE_ENGAGEMENT)
+        around = self.nbr[targets]
+        support = (strength[around] * (self.controller[around] == gang[:, None]) * self.nbr_valid[targets]).sum(axis=1)
+        engaged = ((strength[targets] + p["gang_reinforcement_share"] * support)
+                   * np.where(confront, 1.0, p["low_profile_engagement"]))
         armed = np.minimum(1.0, self.gang_arms[gang] / np.maximum(self.gang_members[gang], 1e-9))
         a = (combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * eff / np.maximum(persons, 1e-9)
              * combat.intelligence_factor(self.trust[targets], p["trust_intel_weight"]))
@@ -328,6 +329,7 @@ class PortAuPrince(mesa.Model):
         done = targets[cleared]
         self.controller[done] = territory.NO_GANG
         self.held_until[done] = t + hold
+        self.cleared_on[done] = t
         self.events[targets] += 1.0
         self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
         return n_ops, int(cleared.sum()), sec_deaths, civ_cells, float(arrested.sum())
@@ -349,7 +351,7 @@ class PortAuPrince(mesa.Model):
             # several sites can share a cell: the defence of a cell is fought once, by the first site listed
             cells, first = np.unique(cells, return_index=True)
             attackers = owner[cells]
-            red = ATTACK_MASS * att[cells]
+            red = p["gang_attack_mass"] * att[cells]
             guards = self.unit_cell == cells[:, None]
             blue = (guards * self.unit_personnel).sum(axis=1)
             blue_eff = (guards * self.unit_eff).sum(axis=1)
@@ -382,13 +384,18 @@ class PortAuPrince(mesa.Model):
         self.site_closed_days += self.site_closed_today
         return int(attacked.sum()), deaths, civ_cells
 
+    def _expansion_rate(self) -> np.ndarray:
+        """Gangs return faster to ground an operation recently took from them (seed 002: holding is demanding)."""
+        recent = self.cleared_on > self.day - self.p["retake_memory_days"]
+        return self.p["gang_expansion_rate"] * np.where(recent, self.p["retake_multiplier"], 1.0)
+
     def _territory(self, presence: np.ndarray) -> None:
         p = self.p
         n = self.city.n_cells
         strength = territory.cell_strength(self.controller, self.gang_members)
         defence = p["community_resistance"] + presence
         self.controller[:] = territory.expand(self.controller, strength, defence, self.land, self.nbr,
-                                              p["gang_expansion_rate"], ~self.gang_confront, presence > 0,
+                                              self._expansion_rate(), ~self.gang_confront, presence > 0,
                                               self.rng.random(n))
         if p["contest_rate"] > 0:
             strength = territory.cell_strength(self.controller, self.gang_members)
@@ -412,7 +419,7 @@ class PortAuPrince(mesa.Model):
             self.population, gang_held, self.patrolled, p["kidnap_rate"])).astype(float)
         self.population -= deaths
         self.violence[:] = 0.9 * self.violence + deaths
-        flee = p["displaced_per_death"] * deaths + FLIGHT_FROM_FRONT * self.population * self.contested
+        flee = p["displaced_per_death"] * deaths + p["front_flight_rate"] * self.population * self.contested
         secure = (gang_held == 0) & ~self.contested & self.land
         host = self.population * secure
         before = self.population.copy()

@@ -15,17 +15,30 @@ import numpy as np
 
 def lanchester_remaining(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
                          dt: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Exact square-law strengths after ``dt`` (floored at zero).
+    """Exact square-law strengths after ``dt``.
 
-    ``a``: red casualties per blue fighter per day; ``b``: blue casualties per red fighter per day.
+    ``a``: red casualties per blue fighter per day; ``b``: blue casualties per red fighter per day. When a
+    side is wiped out within ``dt`` the fight stops there and the winner keeps ``sqrt(B^2 - (b/a) R^2)``
+    (the square law's invariant), so strengths never grow or go negative.
     """
-    k = np.sqrt(np.asarray(a, float) * np.asarray(b, float))
+    blue = np.asarray(blue, float)
+    red = np.asarray(red, float)
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
+    k = np.sqrt(a * b)
     kt = k * dt
     sinh_over_k = np.where(k > 0, np.sinh(kt) / np.where(k > 0, k, 1.0), dt)
     c = np.cosh(kt)
     blue_t = blue * c - b * red * sinh_over_k
     red_t = red * c - a * blue * sinh_over_k
-    return np.maximum(blue_t, 0.0), np.maximum(red_t, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        blue_wins = np.where(red > 0, np.sqrt(np.maximum(blue ** 2 - np.where(a > 0, b / a, np.inf) * red ** 2, 0.0)), blue)
+        red_wins = np.where(blue > 0, np.sqrt(np.maximum(red ** 2 - np.where(b > 0, a / b, np.inf) * blue ** 2, 0.0)), red)
+    red_out = red_t <= 0
+    blue_out = blue_t <= 0
+    blue_t = np.where(red_out, blue_wins, np.where(blue_out, 0.0, blue_t))
+    red_t = np.where(blue_out, red_wins, np.where(red_out, 0.0, red_t))
+    return np.clip(blue_t, 0.0, blue), np.clip(red_t, 0.0, red)
 
 
 def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,

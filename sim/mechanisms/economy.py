@@ -17,7 +17,7 @@ def revenue(controller: np.ndarray, population: np.ndarray, road: np.ndarray, bl
     held = controller >= 0
     cells = controller[held]
     per_cell = extortion * population[held] + toll * road[held] + ransom * kidnappings[held]
-    out = np.bincount(cells, weights=per_cell, minlength=n_gangs)
+    out = np.bincount(cells, weights=per_cell, minlength=n_gangs).astype(float)
     site_owner = controller[site_cells]
     mask = blockaded_sites & (site_owner >= 0)
     out += blockade * np.bincount(site_owner[mask], minlength=n_gangs)

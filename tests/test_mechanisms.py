@@ -1,0 +1,239 @@
+"""Each mechanism alone, against analytic results and its stated invariants."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from sim.citymap import moore_neighbours
+from sim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
+                            retaliation, territory, trust)
+
+
+def line_world(n=5):
+    """A 1 x n strip of land with its neighbour table."""
+    nbr = moore_neighbours(n, 1)
+    return nbr, np.ones(n, bool)
+
+
+# --- combat -----------------------------------------------------------------------------------------
+def test_stochastic_attrition_follows_lanchester_square_law():
+    """Mean of many replicates of daily stochastic attrition matches the square-law ODE within 2%."""
+    a, b, blue0, red0, days, reps = 0.01, 0.006, 900.0, 700.0, 40, 400
+    rng = np.random.default_rng(7)
+    blue = np.full(reps, blue0)
+    red = np.full(reps, red0)
+    for _ in range(days):
+        bl, rl = combat.engage(blue, red, a, b, rng)
+        blue, red = blue - bl, red - rl
+    sol = solve_ivp(lambda t, y: [-b * y[1], -a * y[0]], (0, days), [blue0, red0], rtol=1e-10, atol=1e-8)
+    expected_blue, expected_red = sol.y[:, -1]
+    assert abs(blue.mean() - expected_blue) / expected_blue < 0.02
+    assert abs(red.mean() - expected_red) / expected_red < 0.02
+    # the square law's invariant: a B^2 - b R^2 is conserved by the deterministic solution
+    remaining = combat.lanchester_remaining(np.array(blue0), np.array(red0), a, b, dt=days)
+    assert a * remaining[0] ** 2 - b * remaining[1] ** 2 == pytest.approx(a * blue0 ** 2 - b * red0 ** 2, rel=1e-9)
+
+
+def test_engage_never_takes_more_than_present():
+    rng = np.random.default_rng(1)
+    blue = rng.integers(0, 20, 500).astype(float)
+    red = rng.integers(0, 20, 500).astype(float)
+    bl, rl = combat.engage(blue, red, 0.5, 0.5, rng)
+    assert (bl >= 0).all() and (rl >= 0).all() and (bl <= blue).all() and (rl <= red).all()
+
+
+def test_one_sided_fight_is_linear_when_a_side_cannot_shoot():
+    blue, red = combat.lanchester_remaining(np.array(100.0), np.array(50.0), 0.0, 0.1, dt=2.0)
+    assert blue == pytest.approx(100 - 0.1 * 50 * 2) and red == pytest.approx(50.0)
+
+
+def test_arrests_are_capped_by_detention_capacity():
+    rng = np.random.default_rng(0)
+    killed, arrested = combat.split_arrests(np.array([100.0, 100.0]), 1.0, 50.0, rng)
+    assert arrested.sum() <= 50 and (killed == 0).all()
+    killed, arrested = combat.split_arrests(np.array([1000.0]), 0.7, 1e9, rng)
+    assert killed[0] + arrested[0] == 1000 and 0.6 < arrested[0] / 1000 < 0.8
+
+
+def test_caution_cuts_civilian_harm():
+    loose = combat.civilian_harm_expected(np.array(10.0), np.array(2.0), 1.0, 0.3, caution=0.0)
+    careful = combat.civilian_harm_expected(np.array(10.0), np.array(2.0), 1.0, 0.3, caution=1.0)
+    assert loose == pytest.approx(6.0) and careful == pytest.approx(6.0 * 0.2)
+
+
+# --- territory --------------------------------------------------------------------------------------
+def test_cell_strength_spreads_members_over_territory():
+    controller = np.array([0, 0, 1, -1, 1, 1])
+    s = territory.cell_strength(controller, np.array([10.0, 30.0]))
+    assert s.tolist() == [5.0, 5.0, 10.0, 0.0, 10.0, 10.0]
+    assert s.sum() == pytest.approx(40.0)
+
+
+def test_expansion_only_into_free_cells_and_not_by_cautious_groups_into_guarded_ones():
+    nbr, land = line_world(5)
+    controller = np.array([0, -1, -1, -1, 1])
+    strength = np.array([50.0, 0, 0, 0, 50.0])
+    always = np.zeros(5)
+    out = territory.expand(controller, strength, np.zeros(5), land, nbr, 1e9, np.array([False, True]),
+                           np.array([False, False, False, True, False]), always)
+    assert out.tolist() == [0, 0, -1, -1, 1]  # cell 3 is guarded and group 1 is cautious
+    none = territory.expand(controller, strength, np.zeros(5), land, nbr, 1e9, np.array([False, False]),
+                            np.zeros(5, bool), np.ones(5))
+    assert none.tolist() == controller.tolist()  # u = 1 never falls below a probability
+
+
+def test_take_probability_falls_with_defence():
+    p = territory.take_probability(np.array([10.0, 10.0, 10.0]), np.array([0.0, 10.0, 90.0]), 0.1)
+    assert p[0] == pytest.approx(1 - np.exp(-0.1)) and p[0] > p[1] > p[2] > 0
+
+
+def test_rivals_contest_only_across_alliances():
+    nbr, land = line_world(4)
+    controller = np.array([0, 1, 2, 2])
+    strength = np.array([100.0, 1.0, 1.0, 1.0])
+    allied = np.array([0, 0, 1])  # groups 0 and 1 allied, 2 hostile
+    out, flipped = territory.contest(controller, strength, allied, nbr, land, 1e9, np.zeros(4))
+    assert out[1] == 2 and flipped[1]  # group 1 is taken by hostile group 2, not by its ally 0
+    assert out[0] == 0
+
+
+def test_initial_territory_reaches_the_share_and_spares_protected_cells():
+    rng = np.random.default_rng(3)
+    x, y = np.meshgrid(np.arange(10.0), np.arange(10.0), indexing="ij")
+    land = np.ones(100, bool)
+    protected = np.array([55])
+    c = territory.initial_territory(x.ravel(), y.ravel(), land, np.array([0, 99]), np.array([0.5, 0.5]), 0.6,
+                                    protected, rng)
+    assert (c >= 0).sum() == 60 and c[55] == -1 and c[0] == 0 and c[99] == 1
+
+
+# --- economy and recruitment ------------------------------------------------------------------------
+def test_revenue_adds_up_by_group():
+    controller = np.array([0, 0, 1, -1])
+    pop = np.array([100.0, 200.0, 50.0, 999.0])
+    road = np.array([1.0, 0.0, 0.0, 1.0])
+    kid = np.array([0.0, 1.0, 0.0, 5.0])
+    r = economy.revenue(controller, pop, road, np.array([True]), np.array([2]), kid, 2, 0.1, 10.0, 1000.0, 500.0)
+    assert r.tolist() == pytest.approx([0.1 * 300 + 10 + 500, 0.1 * 50 + 1000])
+
+
+def test_stronger_embargo_means_fewer_arms_offered():
+    assert economy.arms_offered(10, 0.9) < economy.arms_offered(10, 0.1)
+
+
+def test_arms_purchases_respect_cash_and_demand():
+    bought, spent = economy.buy_arms(np.array([3000.0, 0.0]), np.array([10.0, 10.0]), np.array([9.0, 0.0]), 5.0, 1000.0)
+    assert bought.tolist() == [1.0, 0.0] and spent.tolist() == [1000.0, 0.0]
+
+
+def test_recruitment_is_limited_by_cash_and_pool():
+    r = recruitment.recruits_expected(np.array([100.0, 100.0]), np.array([1e6, 100.0]), np.array([0.0, 0.0]),
+                                      np.array([1e9, 1e9]), 0.1, 1.0, 100.0)
+    assert r.tolist() == pytest.approx([10.0, 1.0])
+    assert recruitment.recruits_expected(np.array([100.0]), np.array([1e6]), np.array([0.0]), np.array([150.0]),
+                                         0.1, 1.0, 100.0)[0] == pytest.approx(1.5)
+
+
+# --- personnel and funding --------------------------------------------------------------------------
+def test_hnp_attrition_compounds_daily():
+    s = 1000.0
+    for day in range(1, 366):
+        s = personnel.hnp_strength_next(s, day, 0.1, 0.0, 10_000)
+    assert s == pytest.approx(1000 * (1 - 0.1 / 365) ** 365)
+    assert personnel.hnp_strength_next(1000.0, 30, 0.0, 50.0, 30) == 1050.0
+
+
+def test_schedule_and_ramp():
+    days, pers = np.array([10, 20]), np.array([200.0, 400.0])
+    assert [personnel.scheduled_personnel(d, days, pers) for d in (9, 10, 25)] == [0.0, 200.0, 400.0]
+    assert personnel.ramp_personnel(59, 0, 300, 2500) == pytest.approx(600.0)
+    assert personnel.ramp_personnel(10_000, 0, 300, 2500) == 2500
+    assert personnel.fill_units(95, 30, 5).tolist() == [30, 30, 30, 5, 0]
+
+
+def test_funding_inflows_costs_and_affordability():
+    inflow = funding.inflow_schedule(np.array([-100, 5, 400]), np.array([10.0, 20.0, 30.0]), 30, 0.5, 365)
+    assert inflow[0] == 5.0 and inflow[35] == 10.0 and inflow.sum() == 15.0
+    assert funding.monthly_cost_per_person(100.0, 0.4, True) == 60.0
+    assert funding.affordable_total(0.0, 20000.0, 1.0) == 0.0
+    assert funding.affordable_total(2e6, 20000.0, 1.0) == pytest.approx(100.0)
+    assert funding.pay(50.0, 80.0) == (50.0, 30.0)
+
+
+# --- posture ----------------------------------------------------------------------------------------
+def test_static_units_follow_site_priority():
+    per = posture.units_per_site(10, np.array([5.0, 3.0, 2.0]))
+    assert per.tolist() == [5, 3, 2]
+    assert posture.units_per_site(7, np.array([5.0, 5.0, 4.0])).sum() == 7
+
+
+def test_joint_operations_cap_mss_units_unless_independent():
+    assert posture.joint_mss_units(3, 20, 2.0, False) == 6
+    assert posture.joint_mss_units(3, 20, 2.0, True) == 20
+
+
+def test_targets_are_the_best_scores():
+    score = np.array([-np.inf, 5.0, 1.0, 9.0])
+    assert posture.choose_targets(score, 2, np.zeros(4)).tolist() == [3, 1]
+    assert posture.choose_targets(score, 10, np.zeros(4)).tolist() == [3, 1, 2]
+
+
+def test_holds_keep_the_longest():
+    held = np.array([-1, 5, 9, 7])
+    assert posture.keep_holds(held, 3, 2).tolist() == [False, False, True, True]
+
+
+# --- population ------------------------------------------------------------------------------------
+def test_displacement_conserves_people():
+    pop = np.array([1000.0, 500.0, 0.0])
+    new, inside, out = population.displace(pop, np.array([200.0, 900.0, 0.0]), np.array([0.0, 0.0, 1.0]), 0.25)
+    assert new.sum() + out == pytest.approx(pop.sum())
+    assert out == pytest.approx(0.25 * 700) and new[2] == pytest.approx(inside)
+    new, inside, out = population.displace(pop, np.array([100.0, 0, 0]), np.zeros(3), 0.25)
+    assert inside == 0 and out == 100  # nowhere safe to go: everyone fleeing leaves
+
+
+def test_humanitarian_access_counts_people_connected_to_an_anchor():
+    secure = np.array([[1, 1, 0, 1]], bool)
+    pop = np.array([[10.0, 20.0, 30.0, 40.0]])
+    assert population.humanitarian_access(secure, np.array([0]), pop) == pytest.approx(0.3)
+    assert population.humanitarian_access(secure, np.array([2]), pop) == 0.0
+
+
+# --- trust, retaliation, phases ------------------------------------------------------------------------
+def test_trust_moves_the_right_way_and_stays_in_bounds():
+    t0 = np.full(3, 0.5)
+    up = trust.update(t0, np.array([1.0, 0.0, 0.0]), np.array([0.0, 0.0, 10.0]), 0.0, 0.0, 0.1, 0.5, 0.0, 0.0)
+    assert up[0] > 0.5 and up[1] == 0.5 and up[2] == 0.0
+    assert trust.misconduct_expected(3000, 1.0, 1.0) == 0.0
+    assert trust.passivity(0.9, True) == pytest.approx(0.8) and trust.passivity(0.9, False) == 0.0
+
+
+def test_retaliation_decays_geometrically_and_spreads():
+    nbr, land = line_world(3)
+    valid = ((nbr != np.arange(3)[:, None]) & land[nbr]).astype(float)
+    lam = retaliation.update_intensity(np.zeros(3), np.array([0.0, 1.0, 0.0]), nbr, valid, 1.0, 0.5)
+    assert lam.tolist() == [0.5, 1.0, 0.5]
+    for _ in range(3):
+        lam = retaliation.update_intensity(lam, np.zeros(3), nbr, valid, 1.0, 0.5)
+    assert lam[1] == pytest.approx(0.125)
+    assert retaliation.attack_probability(0.1, np.array([1.0]))[0] > retaliation.attack_probability(0.1, np.array([0.0]))[0]
+
+
+def test_phases_move_forward_on_their_conditions():
+    args = dict(decisive_threshold=0.3, stabilisation_threshold=0.5, transition_threshold=0.2, transition_days=10)
+    assert phases.next_phase(0, 0.1, 0.9, 0, **args) == 0
+    assert phases.next_phase(0, 0.3, 0.9, 0, **args) == 1
+    assert phases.next_phase(1, 0.3, 0.4, 0, **args) == 2
+    assert phases.next_phase(2, 0.3, 0.1, 9, **args) == 2
+    assert phases.next_phase(2, 0.3, 0.1, 10, **args) == 3
+    assert phases.first_run(np.array([1, 1, 0, 1, 1, 1], bool), 3) == 5
+    assert phases.first_run(np.array([1, 0], bool), 2) is None
+
+
+def test_a_side_wiped_out_within_the_day_leaves_the_square_law_survivors():
+    blue, red = combat.lanchester_remaining(np.array([100.0, 0.0, 5.0]), np.array([10.0, 7.0, 0.0]),
+                                            np.array([1.0, 0.5, 0.5]), np.array([1.0, 0.5, 0.0]), dt=5.0)
+    assert blue[0] == pytest.approx(np.sqrt(100 ** 2 - 10 ** 2)) and red[0] == 0.0
+    assert blue[1] == 0.0 and red[1] == 7.0  # nobody to fight: nothing changes
+    assert blue[2] == 5.0 and red[2] == 0.0
