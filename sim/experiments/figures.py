@@ -1,0 +1,136 @@
+"""Figures of an experiment, drawn on matplotlib ``Figure`` objects (no pyplot, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, path: Path) -> Path:
+    """Median of an outcome against a factor (e.g. personnel) with its 90% band, one line per ``hue`` level."""
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.add_subplot()
+    groups = table.groupby(hue) if hue else [(None, table)]
+    for level, g in groups:
+        g = g.sort_values(x)
+        label = f"{hue} = {level:g}" if hue else None
+        line, = ax.plot(g[x], g[f"{outcome}_median"], marker="o", label=label)
+        ax.fill_between(g[x], g[f"{outcome}_p05"], g[f"{outcome}_p95"], color=line.get_color(), alpha=0.15)
+    ax.set_xlabel(x)
+    ax.set_ylabel(outcome)
+    ax.set_title(f"{outcome}: median and 90% interval")
+    if hue:
+        ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str, path: Path) -> Path:
+    """A value (e.g. the median outcome or a success probability) over two factors."""
+    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean")
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.add_subplot()
+    image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="w", fontsize=8)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(value)
+    fig.colorbar(image, ax=ax)
+    return _save(fig, path)
+
+
+def sobol_bars(table: pd.DataFrame, output: str, path: Path) -> Path:
+    """First-order and total indices with their confidence intervals (Sobol' or eFAST)."""
+    t = table.sort_values("ST", ascending=False)
+    pos = np.arange(len(t))
+    fig = Figure(figsize=(max(5.0, 0.5 * len(t) + 2), 4))
+    ax = fig.add_subplot()
+    ax.bar(pos - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=2, label="S1 (first order)")
+    ax.bar(pos + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=2, label="ST (total)")
+    ax.set_xticks(pos, t["factor"], rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("index")
+    ax.set_title(output)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def morris_scatter(table: pd.DataFrame, output: str, path: Path, label: int = 12) -> Path:
+    """Morris mu* against sigma; the ``label`` most influential factors are named."""
+    fig = Figure(figsize=(6.5, 5))
+    ax = fig.add_subplot()
+    ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", ms=4, alpha=0.8)
+    for r in table.nlargest(label, "mu_star").itertuples():
+        ax.annotate(r.factor, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_ylabel("sigma (interactions, non-linearity)")
+    ax.set_title(output)
+    return _save(fig, path)
+
+
+def convergence_lines(table: pd.DataFrame, output: str, path: Path, top: int = 10) -> Path:
+    """An index against the design size used, per factor (the ``top`` largest at full size)."""
+    last = table[table["size"] == table["size"].max()].nlargest(top, "value")["factor"]
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.add_subplot()
+    for factor in last:
+        g = table[table["factor"] == factor]
+        line, = ax.plot(g["points"], g["value"], marker="o", label=factor)
+        if g["conf"].notna().any():
+            ax.fill_between(g["points"], g["value"] - g["conf"], g["value"] + g["conf"],
+                            color=line.get_color(), alpha=0.1)
+    ax.set_xscale("log")
+    ax.set_xlabel("design points used")
+    ax.set_ylabel(table["index"].iloc[0])
+    ax.set_title(f"{output}: convergence")
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def prim_boxes(limits: pd.DataFrame, stats: pd.DataFrame, bounds: dict[str, tuple[float, float]],
+               path: Path) -> Path:
+    """Each PRIM box's restricted ranges as bars on the factors' full ranges (scaled to 0-1)."""
+    fig = Figure(figsize=(7, 1.2 + 0.45 * max(1, limits["factor"].nunique()) * max(1, len(stats))))
+    ax = fig.add_subplot()
+    labels, pos = [], 0
+    for s in stats.itertuples():
+        for r in limits[limits["box"] == s.box].itertuples():
+            lo, hi = bounds[r.factor]
+            span = (hi - lo) or 1.0
+            ax.barh(pos, (r.high - r.low) / span, left=(r.low - lo) / span, color=f"C{s.box - 1}")
+            ax.text(1.01, pos, f"[{r.low:.3g}, {r.high:.3g}]", va="center", fontsize=7)
+            labels.append(f"box {s.box}: {r.factor}")
+            pos += 1
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xlim(0, 1.25)
+    ax.set_xlabel("share of the factor's range")
+    ax.set_title("; ".join(f"box {s.box}: coverage {s.coverage:.2f}, density {s.density:.2f}"
+                           for s in stats.itertuples()), fontsize=8)
+    ax.invert_yaxis()
+    return _save(fig, path)
+
+
+def prim_tradeoff(trajectory: pd.DataFrame, path: Path) -> Path:
+    """Coverage against density along the peeling trajectory of each box (the chosen box circled)."""
+    fig = Figure(figsize=(5.5, 4.5))
+    ax = fig.add_subplot()
+    for box, g in trajectory.groupby("box"):
+        ax.plot(g["coverage"], g["density"], marker=".", label=f"box {box}")
+        chosen = g[g["chosen"]]
+        ax.scatter(chosen["coverage"], chosen["density"], s=120, facecolors="none", edgecolors="k")
+    ax.set_xlabel("coverage")
+    ax.set_ylabel("density")
+    ax.set_title("PRIM peeling trajectories")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
