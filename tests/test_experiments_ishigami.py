@@ -86,3 +86,16 @@ def test_partial_store_analysis_names_missing_runs(tmp_path):
     report = analyze(Store(store.path))
     assert any(p.startswith("sobol: output 'y': 40 of 80 runs are missing (40)") for p in report.problems)
     assert (store.path / "tables" / "pawn.csv").is_file()  # the given-data method uses what there is
+
+
+def test_a_tiny_sobol_design_still_gets_its_convergence_table_and_figure(tmp_path):
+    """n = 8 base samples: the convergence check uses the sizes it has instead of failing."""
+    bounds = {"low": -math.pi, "high": math.pi}
+    spec = Spec.from_dict({"name": "tiny", "days": 1, "replicates": 1, "seed": 3, "outputs": ["y"],
+                           "design": {"method": "sobol", "n": 8},
+                           "factors": {"x1": bounds, "x2": bounds, "x3": bounds},
+                           "analysis": {"methods": ["sobol"]}})
+    result = sweep(spec, Ishigami(), tmp_path / "store", executor="serial", progress=False)
+    report = analyze(result.store)
+    assert report.problems == []
+    assert any("convergence" in f.name and f.suffix == ".png" for f in report.files)

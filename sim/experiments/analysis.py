@@ -145,7 +145,7 @@ def convergence(method: str, spec: Spec, x: pd.DataFrame, y: np.ndarray) -> pd.D
     d = len(spec.factors)
     if method == "sobol":
         block, total = (2 * d + 2 if spec.design.second_order else d + 2), spec.design.n
-        sizes = [n for n in (2**k for k in range(4, 31)) if n <= total and n >= total // 64]
+        sizes = [n for n in (2**k for k in range(2, 31)) if total // 64 <= n <= total]
     elif method == "morris":
         block, total = d + 1, spec.design.n
         sizes = sorted({max(2, total * k // 8) for k in (1, 2, 4, 8)})
@@ -160,7 +160,8 @@ def convergence(method: str, spec: Spec, x: pd.DataFrame, y: np.ndarray) -> pd.D
             rows.append({"size": n, "points": n * block, "factor": r.factor,
                          "index": MAIN_INDEX[method], "value": getattr(r, MAIN_INDEX[method]),
                          "conf": getattr(r, conf, math.nan)})
-    return pd.DataFrame(rows, columns=["size", "points", "factor", "index", "value", "conf"])
+    return pd.DataFrame(rows, columns=["size", "points", "factor", "index", "value", "conf"]).astype(
+        {"size": int, "points": int, "value": float, "conf": float})
 
 
 def success(table: pd.DataFrame, expression: str) -> pd.Series:
