@@ -1,7 +1,8 @@
 """The model: Port-au-Prince on a grid, armed groups, HNP and MSS units, one step per day.
 
-Per-cell state lives in Mesa property layers on an ``OrthogonalMooreGrid``; the model works on flat views
-of their arrays and calls the mechanisms (pure functions) in a fixed order each day:
+Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
+``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
+fixed order each day:
 funding → personnel → posture → operations → gang attacks → territory → population → economy and
 recruitment → trust → phase → record. All randomness comes from ``self.rng``.
 """
@@ -12,7 +13,7 @@ import math
 
 import mesa
 import numpy as np
-from mesa.discrete_space import OrthogonalMooreGrid
+from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from sim.agents import FORCES, GangGroup, SecurityUnit
 from sim.citymap import CityMap, load_city_map
@@ -37,6 +38,8 @@ class PortAuPrince(mesa.Model):
         self.days = days if days is not None else scenario.days
         self.day = 0
         city = self.city = load_city_map(scenario.map_path, p["cell_size_m"], p["cdb_inhabited_share"])
+        self._grid: OrthogonalMooreGrid | None = None
+        self._layers: dict[str, PropertyLayer] = {}
         self._build_grid(city)
         self._build_gangs(city)
         self._build_forces(city)
@@ -46,18 +49,38 @@ class PortAuPrince(mesa.Model):
 
     # --- set-up -------------------------------------------------------------------------------------
     def _layer(self, name: str, initial: np.ndarray, dtype: type) -> np.ndarray:
-        self.grid.create_property_layer(name, default_value=dtype(0), dtype=dtype)
-        layer = getattr(self.grid, name)
+        layer = PropertyLayer(name, self._dims, default_value=dtype(0), dtype=dtype)
         layer.data[:] = initial
+        self._layers[name] = layer
         return layer.data.reshape(-1)  # a flat view: writes go to the layer
 
+    @property
+    def grid(self) -> OrthogonalMooreGrid:
+        """The Mesa grid carrying the model's property layers (``grid.controller.data`` and so on).
+
+        It is built on first use: the layers' arrays are the model's own, so the grid always shows the current
+        state, and a run that never looks at the grid does not pay for building its cells (about as much as
+        ten simulated days at the default resolution; see docs/performance.md).
+        """
+        if self._grid is None:
+            grid = OrthogonalMooreGrid(self._dims, torus=False, random=self.random)
+            for layer in self._layers.values():
+                grid.add_property_layer(layer)
+            self._grid = grid
+        return self._grid
+
     def _build_grid(self, city: CityMap) -> None:
-        self.grid = OrthogonalMooreGrid((city.width, city.height), torus=False, random=self.random)
+        self._dims = (city.width, city.height)
         p = self.p
         n = city.n_cells
         self.land = city.land.reshape(-1)
         self.nbr = city.neighbours
         self.nbr_valid = ((self.nbr != np.arange(n)[:, None]) & self.land[self.nbr]).astype(float)
+        self._nbr_land_t = territory.land_neighbours_t(self.nbr, self.land)  # for territory.fronts
+        self._land_cells = int(self.land.sum())
+        self._fronts_of: np.ndarray | None = None  # the controller array the cached fronts were computed for
+        self._share_today = (-1, 0.0)  # (day, gang population share) worked out by _advance_phase
+        self._held_secure = (-1, None, None)  # (day, gang-held mask, secure mask) worked out by _population
         self.road = city.road.reshape(-1).astype(float)
         self.area_km2 = city.cell_km ** 2
         self.population = self._layer("population", city.population, float)
@@ -83,6 +106,7 @@ class PortAuPrince(mesa.Model):
         self.fuel_sites = np.array([k == "fuel_terminal" for k in city.site_kinds])
         self.site_closed_days = np.zeros(len(sites))
         self.site_closed_today = np.zeros(len(sites), bool)
+        self._site_nbr = self.nbr[sites]
 
     def _build_gangs(self, city: CityMap) -> None:
         p = self.p
@@ -101,6 +125,8 @@ class PortAuPrince(mesa.Model):
         else:
             keys = [gang.family if gang.family != "independent" else f"solo:{gang.name}" for gang in city.gangs]
         self.alliance = np.unique(keys, return_inverse=True)[1].astype(np.int64)
+        # territory.cell_side as a lookup table (small integers: cheaper to gather and compare)
+        self._side_of = np.append(self.alliance, territory.NO_GANG).astype(np.int16 if g < 2**15 else np.int64)
         controller = territory.initial_territory(self.x_km, self.y_km, self.land, self.gang_base, weights,
                                                  p["initial_gang_territory_share"], city.site_cells, self.rng)
         self.controller = self._layer("controller", controller.reshape(city.land.shape), int)
@@ -128,6 +154,10 @@ class PortAuPrince(mesa.Model):
         self.unit_role = np.zeros(n, int)
         self.unit_cell = np.full(n, -1)
         self.units = [SecurityUnit(self, i, FORCES[f]) for i, f in enumerate(self.unit_force)]
+        # personnel.fill_units for both forces at once: unit i of a force holds what is left after i units
+        self._fill_offset = size * np.r_[np.arange(self.n_hnp_units), np.arange(self.n_mss_units)]
+        self._is_mss = self.unit_force == 1
+        self._static_cells: dict[int, np.ndarray] = {}  # sites' static units per number of static units
         self.mss = 0.0
         self.detained = 0.0
         self.phase = phases.DEPLOYMENT
@@ -165,13 +195,14 @@ class PortAuPrince(mesa.Model):
         attacks, attack_deaths, civ_attack_cells = self._gang_attacks(presence)
         self._territory(presence)
         deaths_sec = op_deaths + attack_deaths
-        civ_killed, kidnaps = self._population(civ_ops_cells + civ_attack_cells)
+        civ_cells = civ_ops_cells + civ_attack_cells
+        civ_killed, kidnaps = self._population(civ_cells)
         self._economy(kidnaps)
-        self._trust(presence, civ_ops_cells + civ_attack_cells)
+        self._trust(presence, civ_cells)
         self._advance_phase()
         self._record(ops=ops, cleared=cleared, attacks=attacks,
                      deaths=np.array([civ_killed, deaths_sec[0], deaths_sec[1], deaths_sec[2]]),
-                     civ_ops=float((civ_ops_cells + civ_attack_cells).sum()), arrests=arrests,
+                     civ_ops=float(civ_cells.sum()), arrests=arrests,
                      kidnaps=float(kidnaps.sum()))
 
     def _pay_and_deploy(self) -> None:
@@ -199,7 +230,7 @@ class PortAuPrince(mesa.Model):
             self.mss += math.floor(max(0.0, min(wanted - self.mss, room)))
         else:
             self.mss = math.floor(wanted)
-        mss_units = self.unit_force == 1
+        mss_units = slice(self.n_hnp_units, None)  # the MSS units follow the HNP units
         if unpaid > 0:
             self.unit_readiness[mss_units] = np.maximum(0.2, self.unit_readiness[mss_units] - p["unpaid_readiness_loss"])
         else:
@@ -211,8 +242,9 @@ class PortAuPrince(mesa.Model):
         p, t = self.p, self.day
         size = p["unit_size"]
         nh, nm = self.n_hnp_units, self.n_mss_units
-        self.unit_personnel[:nh] = personnel.fill_units(self.hnp, size, nh)
-        self.unit_personnel[nh:] = personnel.fill_units(self.mss, size, nm)
+        # personnel.fill_units(self.hnp, size, nh) and personnel.fill_units(self.mss, size, nm) in one pass
+        total = np.where(self._is_mss, float(self.mss), float(self.hnp))
+        np.minimum(np.maximum(0.0, total - self._fill_offset), size, out=self.unit_personnel)  # np.clip, cheaper
         eff = self.unit_personnel * combat.effectiveness(self.unit_training, self.unit_equipment,
                                                          self.unit_readiness, self.unit_morale)
         self.unit_eff = eff
@@ -228,35 +260,38 @@ class PortAuPrince(mesa.Model):
         # MSS units that no HNP unit can lead in a joint operation patrol instead
         ids_h = np.arange(active_h)
         ids_m = nh + np.arange(active_m)
-        static = np.r_[ids_h[:roles_h[0]], ids_m[:roles_m[0]]]
-        patrol = np.r_[ids_h[roles_h[0]:roles_h[0] + roles_h[1]],
-                       ids_m[roles_m[0]:roles_m[0] + roles_m[1] + roles_m[2] - usable_m]]
-        capable = np.r_[ids_h[roles_h[0] + roles_h[1]:], ids_m[active_m - usable_m:]]
+        static = np.concatenate((ids_h[:roles_h[0]], ids_m[:roles_m[0]]))
+        patrol = np.concatenate((ids_h[roles_h[0]:roles_h[0] + roles_h[1]],
+                                 ids_m[roles_m[0]:roles_m[0] + roles_m[1] + roles_m[2] - usable_m]))
+        capable = np.concatenate((ids_h[roles_h[0] + roles_h[1]:], ids_m[active_m - usable_m:]))
 
-        presence = np.zeros(self.city.n_cells)
-        per_site = posture.units_per_site(len(static), self.city.site_priority.astype(float))
-        static_cells = np.repeat(self.city.site_cells, per_site)
+        static_cells = self._static_cells.get(len(static))
+        if static_cells is None:
+            per_site = posture.units_per_site(len(static), self.city.site_priority.astype(float))
+            static_cells = self._static_cells[len(static)] = np.repeat(self.city.site_cells, per_site)
         self.unit_role[static] = STATIC
         self.unit_cell[static] = static_cells
-        np.add.at(presence, static_cells, eff[static])
+        # np.add.at(zeros, static_cells, ...) in one call: bincount adds in the same order
+        presence = np.bincount(static_cells, weights=eff[static], minlength=self.city.n_cells).astype(float, copy=False)
 
-        holds = posture.keep_holds(self.held_until, t, len(capable)) & (self.controller == territory.NO_GANG)
-        hold_cells = np.flatnonzero(holds)
+        free = self.controller == territory.NO_GANG
+        holds = posture.keep_holds(self.held_until, t, len(capable)) & free
+        hold_cells = holds.nonzero()[0]
         holders = capable[:len(hold_cells)]
         self.unit_role[holders] = HOLD
         self.unit_cell[holders] = hold_cells
-        np.add.at(presence, hold_cells, eff[holders])
+        presence[hold_cells] += eff[holders]  # distinct cells
         self.held_until[(self.held_until > t) & ~holds] = t  # holds nobody can keep lapse today
 
-        frontier = territory.border(territory.cell_side(self.controller, self.alliance), self.nbr, self.land)
-        public = frontier & (self.controller == territory.NO_GANG) & (presence == 0)
+        frontier = self._fronts()[0]
+        public = frontier & free & (presence == 0)
         patrol_cells = posture.choose_targets(np.where(public, self.population, -np.inf), len(patrol),
                                               self.rng.random(self.city.n_cells))
         patrollers = patrol[:len(patrol_cells)]
         self.unit_role[patrol] = RESERVE
         self.unit_role[patrollers] = PATROL
         self.unit_cell[patrollers] = patrol_cells
-        np.add.at(presence, patrol_cells, eff[patrollers])
+        presence[patrol_cells] += eff[patrollers]  # distinct cells
         self.patrolled = np.zeros(self.city.n_cells)
         self.patrolled[patrol_cells] = 1.0
         raid = capable[len(hold_cells):]
@@ -264,6 +299,18 @@ class PortAuPrince(mesa.Model):
         self.frontier = frontier
         self.security[:] = presence
         return presence, raid, holds
+
+    def _fronts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(front lines of every side, gang cells facing a hostile gang) of the current controller.
+
+        ``territory.border`` and ``territory.hostile_neighbour`` of the cells' sides. Computed once per change
+        of control: the day's last computation (in ``_territory``) serves the next morning's patrols as long
+        as the controller array is unchanged (compared in full, so changes made from outside are seen).
+        """
+        if self._fronts_of is None or not np.array_equal(self._fronts_of, self.controller):
+            self._fronts_value = territory.fronts(self._side_of[self.controller], self._nbr_land_t, self.land)
+            self._fronts_of = self.controller.copy()
+        return self._fronts_value
 
     def _roles(self, active: int, static_share: float) -> tuple[int, int, int]:
         """(static, patrol, raid-capable) unit counts of one force."""
@@ -282,6 +329,7 @@ class PortAuPrince(mesa.Model):
                                       self.frontier, self.site_distance)
         targets = posture.choose_targets(score, n_ops, self.rng.random(n_cells))
         n_ops = len(targets)
+        self._strength_current = True  # gang_strength is set from control and members as they stand
         if n_ops == 0:
             self.gang_strength[:] = strength
             return 0, 0, sec_deaths, civ_cells, 0.0
@@ -292,7 +340,7 @@ class PortAuPrince(mesa.Model):
         persons = np.bincount(op_of, weights=self.unit_personnel[raid], minlength=n_ops)
         eff = np.bincount(op_of, weights=self.unit_eff[raid], minlength=n_ops)
         mss_persons = np.bincount(op_of, weights=self.unit_personnel[raid] * self.unit_force[raid], minlength=n_ops)
-        np.add.at(presence, targets, eff)
+        presence[targets] += eff  # targets are distinct cells
 
         gang = self.controller[targets]
         confront = self.gang_confront[gang]
@@ -320,7 +368,7 @@ class PortAuPrince(mesa.Model):
 
         density = self.population[targets] / self.area_km2 / (self.ref_density / self.area_km2)
         harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], p["roe_caution"])
-        np.add.at(civ_cells, targets, self.rng.poisson(harm))
+        civ_cells[targets] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
 
         remaining_blue = persons - blue_loss
         remaining_red = engaged - red_loss
@@ -340,18 +388,20 @@ class PortAuPrince(mesa.Model):
         sites = self.city.site_cells
         civ_cells = np.zeros(n_cells)
         deaths = np.zeros(3)
-        confronting = np.where(self.controller >= 0, self.gang_confront[np.maximum(self.controller, 0)], False)
-        att, owner = territory.strongest_neighbour(self.gang_strength * confronting, self.controller, self.nbr)
+        confronting = np.concatenate((self.gang_confront, [False]))[self.controller]  # False for no gang (-1)
+        # the strongest confronting neighbour of each site (the rows of the sites only)
+        att, owner = territory.strongest_neighbour(self.gang_strength * confronting, self.controller, self._site_nbr)
         open_site = self.controller[sites] == territory.NO_GANG
         prob = retaliation.attack_probability(p["gang_attack_rate"], self.retaliation[sites])
-        attacked = open_site & (att[sites] > 0) & (self.rng.random(len(sites)) < prob)
+        attacked = open_site & (att > 0) & (self.rng.random(len(sites)) < prob)
         events = self.events
         if attacked.any():
+            self._strength_current = False  # losses and captures change gang_strength's inputs
             cells = sites[attacked]
             # several sites can share a cell: the defence of a cell is fought once, by the first site listed
             cells, first = np.unique(cells, return_index=True)
-            attackers = owner[cells]
-            red = p["gang_attack_mass"] * att[cells]
+            attackers = owner[attacked][first]
+            red = p["gang_attack_mass"] * att[attacked][first]
             guards = self.unit_cell == cells[:, None]
             blue = (guards * self.unit_personnel).sum(axis=1)
             blue_eff = (guards * self.unit_eff).sum(axis=1)
@@ -368,7 +418,7 @@ class PortAuPrince(mesa.Model):
             deaths[:] = (red_loss.sum(), HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
             density = self.population[cells] / self.ref_density
             harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], 0.0)
-            np.add.at(civ_cells, cells, self.rng.poisson(harm))
+            civ_cells[cells] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
             taken = cells[captured]
             self.controller[taken] = attackers[captured]
             self.held_until[taken] = -1
@@ -378,8 +428,8 @@ class PortAuPrince(mesa.Model):
                 freed = self.detained * prisons_taken.sum() / self.prison_sites.sum()
                 self.detained -= freed
                 np.add.at(self.gang_members, self.controller[sites[prisons_taken]], freed / prisons_taken.sum())
-        self.retaliation[:] = retaliation.update_intensity(self.retaliation, events, self.nbr, self.nbr_valid,
-                                                           p["retaliation_jump"], p["retaliation_decay"])
+        self.retaliation[:] = retaliation.update_intensity_near_events(
+            self.retaliation, events, self.nbr, self.nbr_valid, p["retaliation_jump"], p["retaliation_decay"])
         self.site_closed_today = attacked | (self.controller[sites] != territory.NO_GANG)
         self.site_closed_days += self.site_closed_today
         return int(attacked.sum()), deaths, civ_cells
@@ -392,35 +442,53 @@ class PortAuPrince(mesa.Model):
     def _territory(self, presence: np.ndarray) -> None:
         p = self.p
         n = self.city.n_cells
-        strength = territory.cell_strength(self.controller, self.gang_members)
+        controller = self.controller
+        # territory.expand and territory.contest, applied where they change something
+        if self._strength_current:  # no attack has changed control or members since _operations
+            strength = self.gang_strength
+        else:
+            strength = territory.cell_strength(controller, self.gang_members)
         defence = p["community_resistance"] + presence
-        self.controller[:] = territory.expand(self.controller, strength, defence, self.land, self.nbr,
-                                              self._expansion_rate(), ~self.gang_confront, presence > 0,
-                                              self.rng.random(n))
+        cells, owners = territory.expansion(controller, strength, defence, self.land, self.nbr,
+                                            self._expansion_rate(), ~self.gang_confront, presence > 0,
+                                            self.rng.random(n))
+        controller[cells] = owners
+        stale = len(cells) > 0
         if p["contest_rate"] > 0:
-            strength = territory.cell_strength(self.controller, self.gang_members)
-            self.controller[:], _ = territory.contest(self.controller, strength, self.alliance, self.nbr, self.land,
-                                                      p["contest_rate"], self.rng.random(n))
-        self.held_until[self.controller != territory.NO_GANG] = -1
-        self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
-        side = territory.cell_side(self.controller, self.alliance)
-        gang_front = territory.hostile_neighbour(side, self.nbr, self.land)
-        state_front = territory.border(side, self.nbr, self.land) & (
-            (presence > 0) | (retaliation.neighbour_sum(presence, self.nbr, self.nbr_valid) > 0))
-        self.contested = gang_front | state_front
+            if stale:
+                strength = territory.cell_strength(controller, self.gang_members)
+                stale = False
+            cells, owners = territory.rivalry(controller, strength, self._side_of[controller], self.nbr, self.land,
+                                              p["contest_rate"], self.rng.random(n))
+            controller[cells] = owners
+            stale = len(cells) > 0
+        self.held_until[controller != territory.NO_GANG] = -1
+        if stale:
+            strength = territory.cell_strength(controller, self.gang_members)
+        self.gang_strength[:] = strength
+        front, gang_front = self._fronts()
+        # a front cell is contested by the state where it or a real neighbour has security presence
+        # (retaliation.neighbour_sum(presence, ...) > 0, with presence >= 0): mark the neighbours of the
+        # present cells instead; a self-pointing "neighbour" only marks a cell that has presence itself
+        present = presence > 0
+        near = present.copy()
+        near[self.nbr[(present & self.land).nonzero()[0]]] = True
+        self.contested = gang_front | (front & near)
 
     def _population(self, civ_ops_cells: np.ndarray) -> tuple[float, np.ndarray]:
         p = self.p
-        gang_held = (self.controller != territory.NO_GANG).astype(float)
-        gang_deaths = self.rng.poisson(population.deaths_expected(
+        held = self.controller != territory.NO_GANG
+        gang_held = held.astype(float)
+        gang_deaths = self._poisson(population.deaths_expected(
             self.population, gang_held, self.contested, p["predation_killing_rate"], p["border_killing_rate"]))
         deaths = np.minimum(gang_deaths + civ_ops_cells, np.floor(self.population))
-        kidnaps = self.rng.poisson(population.kidnappings_expected(
-            self.population, gang_held, self.patrolled, p["kidnap_rate"])).astype(float)
+        kidnaps = self._poisson(population.kidnappings_expected(
+            self.population, gang_held, self.patrolled, p["kidnap_rate"]))
         self.population -= deaths
         self.violence[:] = 0.9 * self.violence + deaths
         flee = p["displaced_per_death"] * deaths + p["front_flight_rate"] * self.population * self.contested
-        secure = (gang_held == 0) & ~self.contested & self.land
+        secure = ~held & ~self.contested & self.land
+        self._held_secure = (self.day, held, secure)  # unchanged until _record
         host = self.population * secure
         before = self.population.copy()
         self.population[:], inside, out = population.displace(self.population, flee, host, p["displaced_out_share"])
@@ -428,6 +496,18 @@ class PortAuPrince(mesa.Model):
         self.displaced_total += inside + out
         self.displaced_out += out
         return float(deaths.sum()), kidnaps
+
+    def _poisson(self, lam: np.ndarray) -> np.ndarray:
+        """``self.rng.poisson(lam)`` as floats, drawn only where ``lam`` is not zero.
+
+        NumPy's generator returns 0 for a zero mean without drawing, so the numbers and the stream are the
+        same as drawing for every cell; most cells (sea, open country, cells of no gang) have a zero mean.
+        """
+        out = np.zeros(len(lam))
+        cells = lam.nonzero()[0]
+        if len(cells):
+            out[cells] = self.rng.poisson(lam[cells])
+        return out
 
     def _economy(self, kidnaps: np.ndarray) -> None:
         p = self.p
@@ -437,9 +517,10 @@ class PortAuPrince(mesa.Model):
                                           kidnaps, g, p["extortion_usd_per_person_day"],
                                           p["toll_usd_per_road_cell_day"], p["blockade_usd_per_site_day"],
                                           p["ransom_usd"])
-        held = self.controller >= 0
-        territory_pop = np.bincount(self.controller[held], weights=self.population[held], minlength=g)
-        territory_trust = np.bincount(self.controller[held], weights=(self.trust * self.population)[held], minlength=g)
+        # per group, over its cells in order (bin 0 collects the cells of no gang and is dropped)
+        group = self.controller + 1
+        territory_pop = np.bincount(group, weights=self.population, minlength=g + 1)[1:]
+        territory_trust = np.bincount(group, weights=self.trust * self.population, minlength=g + 1)[1:]
         mean_trust = np.divide(territory_trust, territory_pop, out=np.full(g, self.p["trust_initial"]),
                                where=territory_pop > 0)
         hard = recruitment.hardship(bool((blockaded & self.fuel_sites).any()),
@@ -473,6 +554,7 @@ class PortAuPrince(mesa.Model):
     def _advance_phase(self) -> None:
         p = self.p
         share = self.gang_population_share()
+        self._share_today = (self.day, share)
         self.days_below_transition = self.days_below_transition + 1 if share < p["transition_threshold"] else 0
         target = p["mss_target_personnel"]
         self.phase = phases.next_phase(self.phase, self.mss / target if target > 0 else 0.0, share,
@@ -488,14 +570,20 @@ class PortAuPrince(mesa.Model):
                 kidnaps: float) -> None:
         pop = self.population
         total = float(pop.sum())
-        gang_held = self.controller != territory.NO_GANG
-        secure = ~gang_held & ~self.contested & self.land
+        day, gang_held, secure = self._held_secure  # from _population today: control and fronts unchanged since
+        if day != self.day:
+            gang_held = self.controller != territory.NO_GANG
+            secure = ~gang_held & ~self.contested & self.land
         secure_2d = secure.reshape(self.city.land.shape)
-        mss_units = self.unit_force == 1
-        active_mss = mss_units & (self.unit_personnel > 0)
+        secure_share = float(pop[secure].sum() / total) if total > 0 else 0.0
+        nh = self.n_hnp_units
+        readiness = self.unit_readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
+        day, gang_share = self._share_today  # today's, from _advance_phase (nothing has changed since)
+        if day != self.day:
+            gang_share = float(pop[gang_held].sum() / total) if total > 0 else 0.0
         self.recorder.write(self.day, {
-            "gang_territory_share": float(gang_held[self.land].mean()),
-            "gang_population_share": float(pop[gang_held].sum() / total) if total > 0 else 0.0,
+            "gang_territory_share": np.count_nonzero(gang_held & self.land) / self._land_cells,
+            "gang_population_share": gang_share,
             "contested_cells": float(self.contested.sum()),
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
@@ -504,18 +592,19 @@ class PortAuPrince(mesa.Model):
             "displaced_out": self.displaced_out,
             "population_in_city": total,
             "key_sites_held": float((~self.site_closed_today).sum()),
-            "schools_open_share": float(pop[secure].sum() / total) if total > 0 else 0.0,
-            "humanitarian_access": population.humanitarian_access(secure_2d, self.anchors, pop.reshape(secure_2d.shape)),
-            "secure_population_share": float(pop[secure].sum() / total) if total > 0 else 0.0,
+            "schools_open_share": secure_share,
+            "humanitarian_access": population.humanitarian_access(
+                (~gang_held & self.land).reshape(secure_2d.shape), self.anchors, pop.reshape(secure_2d.shape)),
+            "secure_population_share": secure_share,
             "trust": float((self.trust * pop).sum() / total) if total > 0 else 0.0,
             "mss_personnel": self.mss, "hnp_personnel": self.hnp,
             "operations": ops, "cells_cleared": cleared,
-            "cells_held": float((self.held_until > self.day).sum()),
+            "cells_held": float(np.count_nonzero(self.held_until > self.day)),
             "gang_attacks": attacks,
             "gang_members": float(self.gang_members.sum()), "gang_arms": float(self.gang_arms.sum()),
             "gang_cash": float(self.gang_cash.sum()),
             "funds_received": self.received, "funds_spent": self.spent, "funds_balance": self.balance,
             "cost_unpaid": self.unpaid_total,
-            "mss_readiness": float(self.unit_readiness[active_mss].mean()) if active_mss.any() else 0.0,
+            "mss_readiness": float(np.add.reduce(readiness) / len(readiness)) if len(readiness) else 0.0,  # mean
             "phase": float(self.phase),
         })

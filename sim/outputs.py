@@ -32,7 +32,7 @@ OUTPUTS: tuple[tuple[str, str, str], ...] = (
     ("population_in_city", "persons", "Residents alive in the metro area"),
     ("key_sites_held", "sites", "Key sites held by the state and open today"),
     ("schools_open_share", "share", "Share of school places (by population) in secure cells"),
-    ("humanitarian_access", "share", "Residents reachable by secure ground from the airport or the port"),
+    ("humanitarian_access", "share", "Residents reachable from the airport or the port over ground no gang holds"),
     ("secure_population_share", "share", "Residents in cells neither gang-held nor contested"),
     ("trust", "share", "Support for the mission and the state (population-weighted)"),
     ("mss_personnel", "persons", "MSS personnel deployed"),
@@ -65,6 +65,9 @@ class Recorder:
         self.index = {name: i for i, name in enumerate(OUTPUT_NAMES)}
 
     def write(self, day: int, values: dict[str, float]) -> None:
+        if tuple(values) == OUTPUT_NAMES:  # every output, in order: one assignment
+            self.data[day] = tuple(values.values())
+            return
         row = self.data[day]
         for name, value in values.items():
             row[self.index[name]] = value

@@ -39,11 +39,12 @@ def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
         scenario = load_scenario(scenario)
     model = PortAuPrince(scenario, rng=seed, days=days)
     wanted = set(snapshot_days)
-    snapshots = {0: model.grid.controller.data.copy()} if 0 in wanted else {}
+    shape = (model.city.width, model.city.height)  # the grid's shape: model.grid.controller.data, unbuilt grid
+    snapshots = {0: model.controller.reshape(shape).copy()} if 0 in wanted else {}
     for _ in range(model.days):
         model.step()
         if model.day in wanted:
-            snapshots[model.day] = model.grid.controller.data.copy()
+            snapshots[model.day] = model.controller.reshape(shape).copy()
     ts = model.recorder.frame(scenario.start_date)
     p = scenario.params
     summary = summarise(ts, Indicators(p["election_secure_share"], p["election_days"]), model.initial_population,

@@ -27,18 +27,21 @@ def lanchester_remaining(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np
     b = np.asarray(b, float)
     k = np.sqrt(a * b)
     kt = k * dt
-    sinh_over_k = np.where(k > 0, np.sinh(kt) / np.where(k > 0, k, 1.0), dt)
+    fighting = k > 0
+    sinh_over_k = np.where(fighting, np.sinh(kt) / np.where(fighting, k, 1.0), dt)
     c = np.cosh(kt)
     blue_t = blue * c - b * red * sinh_over_k
     red_t = red * c - a * blue * sinh_over_k
-    with np.errstate(divide="ignore", invalid="ignore"):
-        blue_wins = np.where(red > 0, np.sqrt(np.maximum(blue ** 2 - np.where(a > 0, b / a, np.inf) * red ** 2, 0.0)), blue)
-        red_wins = np.where(blue > 0, np.sqrt(np.maximum(red ** 2 - np.where(b > 0, a / b, np.inf) * blue ** 2, 0.0)), red)
     red_out = red_t <= 0
     blue_out = blue_t <= 0
-    blue_t = np.where(red_out, blue_wins, np.where(blue_out, 0.0, blue_t))
-    red_t = np.where(blue_out, red_wins, np.where(red_out, 0.0, red_t))
-    return np.clip(blue_t, 0.0, blue), np.clip(red_t, 0.0, red)
+    if red_out.any() or blue_out.any():  # otherwise the survivors are the square-law strengths as they are
+        with np.errstate(divide="ignore", invalid="ignore"):
+            blue_wins = np.where(red > 0, np.sqrt(np.maximum(blue ** 2 - np.where(a > 0, b / a, np.inf) * red ** 2, 0.0)), blue)
+            red_wins = np.where(blue > 0, np.sqrt(np.maximum(red ** 2 - np.where(b > 0, a / b, np.inf) * blue ** 2, 0.0)), red)
+        blue_t = np.where(red_out, blue_wins, np.where(blue_out, 0.0, blue_t))
+        red_t = np.where(blue_out, red_wins, np.where(red_out, 0.0, red_t))
+    # np.clip(x, 0.0, top) for top >= 0, as two ufuncs (cheaper on a few values; 0.0 first keeps clip's +0.0)
+    return np.minimum(np.maximum(0.0, blue_t), blue), np.minimum(np.maximum(0.0, red_t), red)
 
 
 def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -50,9 +53,27 @@ def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
     blue = np.asarray(blue, float)
     red = np.asarray(red, float)
     blue_t, red_t = lanchester_remaining(blue, red, a, b, dt)
-    blue_loss = np.minimum(rng.poisson(blue - blue_t), np.floor(blue))
-    red_loss = np.minimum(rng.poisson(red - red_t), np.floor(red))
+    blue_loss = np.minimum(poisson(rng, blue - blue_t), np.floor(blue))
+    red_loss = np.minimum(poisson(rng, red - red_t), np.floor(red))
     return blue_loss.astype(float), red_loss.astype(float)
+
+
+_FEW = 8  # up to this many draws, one by one is cheaper than one array call (whose checks cost ~5 us)
+
+
+def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """``rng.poisson(lam)``: the same numbers and the same stream (NumPy draws an array element by element
+    with the scalar routine), drawn one by one when there are only a few."""
+    if isinstance(lam, np.ndarray) and lam.ndim == 1 and len(lam) <= _FEW:
+        return np.array([rng.poisson(x) for x in lam.tolist()], dtype=np.int64)
+    return rng.poisson(lam)
+
+
+def binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
+    """``rng.binomial(n, p)`` for integer counts ``n`` and one probability ``p``: as :func:`poisson`."""
+    if isinstance(n, np.ndarray) and n.ndim == 1 and len(n) <= _FEW and np.ndim(p) == 0:
+        return np.array([rng.binomial(k, p) for k in n.tolist()], dtype=np.int64)
+    return rng.binomial(n, p)
 
 
 def effectiveness(training: np.ndarray, equipment: np.ndarray, readiness: np.ndarray,
@@ -73,7 +94,7 @@ def split_arrests(gang_losses: np.ndarray, arrest_share: float, free_capacity: f
     Each loss is an arrest with probability ``arrest_share``. Released people are not losses: they stay
     with their group.
     """
-    wanted = rng.binomial(gang_losses.astype(np.int64), arrest_share).astype(float)
+    wanted = binomial(rng, gang_losses.astype(np.int64), arrest_share).astype(float)
     total = wanted.sum()
     free = max(float(free_capacity), 0.0)
     arrested = wanted if total <= free else np.floor(wanted * free / total)

@@ -14,10 +14,9 @@ def revenue(controller: np.ndarray, population: np.ndarray, road: np.ndarray, bl
             site_cells: np.ndarray, kidnappings: np.ndarray, n_gangs: int, extortion: float, toll: float,
             blockade: float, ransom: float) -> np.ndarray:
     """Daily revenue of each group (USD) from the cells and sites it holds and the kidnappings in them."""
-    held = controller >= 0
-    cells = controller[held]
-    per_cell = extortion * population[held] + toll * road[held] + ransom * kidnappings[held]
-    out = np.bincount(cells, weights=per_cell, minlength=n_gangs).astype(float)
+    per_cell = extortion * population + toll * road + ransom * kidnappings
+    # bin 0 collects the cells of no gang and is dropped; each group's cells are summed in the same order
+    out = np.bincount(controller + 1, weights=per_cell, minlength=n_gangs + 1)[1:].astype(float)
     site_owner = controller[site_cells]
     mask = blockaded_sites & (site_owner >= 0)
     out += blockade * np.bincount(site_owner[mask], minlength=n_gangs)

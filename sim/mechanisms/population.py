@@ -45,15 +45,20 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
 
 
 def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:
-    """Share of people living in secure cells connected (8-neighbourhood) to a secure anchor site.
+    """Share of people living in cells connected (8-neighbourhood) through ``secure`` ground to an anchor.
 
-    ``secure`` and ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port).
+    ``secure`` (ground aid can cross: the model passes cells no gang holds, front lines included) and
+    ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port).
     """
-    labels, _ = ndimage.label(secure, structure=_EIGHT)
+    if not secure.reshape(-1)[anchors].any():
+        return 0.0  # no anchor is secure: nobody is reached (and labelling the grid would cost more than a day)
+    labels, n_labels = ndimage.label(secure, structure=_EIGHT)
     flat = labels.reshape(-1)
     reach = flat[anchors]
     reach = reach[reach > 0]
     total = population.sum()
     if len(reach) == 0 or total <= 0:
         return 0.0
-    return float(population.reshape(-1)[np.isin(flat, reach)].sum() / total)
+    reached = np.zeros(n_labels + 1, dtype=bool)
+    reached[reach] = True
+    return float(population.reshape(-1)[reached[flat]].sum() / total)

@@ -49,14 +49,16 @@ def target_scores(rule: str, controller: np.ndarray, population: np.ndarray, str
 
 def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndarray:
     """Indices of the ``n_ops`` best-scoring cells (ties broken by ``jitter``); fewer if fewer are valid."""
-    valid = np.isfinite(score)
-    n = int(min(n_ops, valid.sum()))
+    valid = np.isfinite(score).nonzero()[0]
+    n = int(min(n_ops, len(valid)))
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
+    s = score[valid]
     key = np.full(len(score), -np.inf)
-    key[valid] = score[valid] + jitter[valid] * 1e-6 * (np.abs(score[valid]) + 1.0)
-    top = np.argpartition(-key, n - 1)[:n]
-    return top[np.argsort(-key[top], kind="stable")]
+    key[valid] = s + jitter[valid] * 1e-6 * (np.abs(s) + 1.0)
+    np.negative(key, out=key)
+    top = np.argpartition(key, n - 1)[:n]
+    return top[np.argsort(key[top], kind="stable")]
 
 
 def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:

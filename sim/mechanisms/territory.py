@@ -15,8 +15,9 @@ NO_GANG = -1
 def cell_strength(controller: np.ndarray, members: np.ndarray) -> np.ndarray:
     """Gang members per cell: each group spreads its members evenly over the cells it controls."""
     n_gangs = len(members)
-    counts = np.bincount(controller[controller >= 0], minlength=n_gangs)
-    density = np.append(np.divide(members, counts, out=np.zeros(n_gangs), where=counts > 0), 0.0)
+    counts = np.bincount(controller + 1, minlength=n_gangs + 1)[1:]  # bin 0 counts the cells of no gang
+    density = np.zeros(n_gangs + 1)  # the last entry is read by the cells of no gang (index -1)
+    np.divide(members, counts, out=density[:n_gangs], where=counts > 0)
     return density[controller]
 
 
@@ -46,6 +47,32 @@ def hostile_neighbour(side: np.ndarray, nbr: np.ndarray, land: np.ndarray) -> np
     return hostile.any(axis=1) & (side != NO_GANG)
 
 
+def fronts(side: np.ndarray, nbr_land_t: np.ndarray, land: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`border` and :func:`hostile_neighbour` of the same sides at once (the same results, faster).
+
+    ``nbr_land_t`` is :func:`land_neighbours_t` of the neighbour table: with the neighbours along the first
+    axis, comparisons and ``any`` run over eight contiguous rows instead of eight-element rows, and a cell
+    compared with itself in place of a neighbour off land never differs from it.
+    """
+    ns = side[nbr_land_t]
+    other = ns != side
+    front = other.any(axis=0) & land
+    hostile = (other & (ns != NO_GANG)).any(axis=0) & (side != NO_GANG)
+    return front, hostile
+
+
+def land_neighbours_t(nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
+    """The neighbour table transposed to shape ``(8, n_cells)``, with every neighbour off land replaced by the
+    cell itself (as a missing neighbour already is), for :func:`fronts`."""
+    nbr_t = np.ascontiguousarray(nbr.T)
+    return np.where(land[nbr_t], nbr_t, np.arange(nbr.shape[0]))
+
+
+# take_probability never exceeds its rate by more than rounding (1 - exp(-x) <= x): a draw u >= rate + this
+# slack cannot take or flip a cell, so those cells need no further work (the results are the same)
+_DRAW_SLACK = 1e-12
+
+
 def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: float) -> np.ndarray:
     """Daily chance that an attacker of the given strength takes a cell with the given defence.
 
@@ -64,30 +91,66 @@ def expand(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, la
     :func:`take_probability`; a ``cautious`` (low-profile) group never moves into a ``guarded`` cell (one
     with security presence). ``u`` are uniform draws per cell.
     """
-    att, owner = strongest_neighbour(strength, controller, nbr)
-    free = (controller == NO_GANG) & land & (att > 0)
-    p = take_probability(att, defence, rate)
-    taken = free & (u < p) & ~(cautious[np.maximum(owner, 0)] & guarded)
     out = controller.copy()
-    out[taken] = owner[taken]
+    cells, owners = expansion(controller, strength, defence, land, nbr, rate, cautious, guarded, u)
+    out[cells] = owners
     return out
+
+
+def expansion(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
+              nbr: np.ndarray, rate: float, cautious: np.ndarray, guarded: np.ndarray,
+              u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`expand` changes: ``(cells taken, the group taking each)``, the same arguments.
+
+    Only land cells of no gang whose draw is below the rate can be taken: the work is done on their rows alone
+    (row by row the same numbers as on the whole grid).
+    """
+    cells = ((controller == NO_GANG) & land & (u < rate + _DRAW_SLACK)).nonzero()[0]
+    if len(cells) == 0:
+        return cells, cells
+    att, owner = strongest_neighbour(strength, controller, nbr[cells])
+    p = take_probability(att, _at(defence, cells), _at(rate, cells))
+    taken = (att > 0) & (_at(u, cells) < p) & ~(cautious[np.maximum(owner, 0)] & _at(guarded, cells))
+    return cells[taken], owner[taken]
 
 
 def contest(controller: np.ndarray, strength: np.ndarray, alliance: np.ndarray, nbr: np.ndarray,
             land: np.ndarray, rate: float, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rival (other-alliance) gangs take border cells from each other; returns (controller, flipped mask)."""
-    side = cell_side(controller, alliance)
-    hostile_strength = np.where((side[nbr] != side[:, None]) & (side[nbr] != NO_GANG) & land[nbr],
-                                strength[nbr], 0.0)
-    k = hostile_strength.argmax(axis=1)
-    rows = np.arange(len(nbr))
-    att = hostile_strength[rows, k]
-    owner = controller[nbr[rows, k]]
-    p = take_probability(att, strength, rate)
-    flip = (controller != NO_GANG) & (att > 0) & (u < p)
+    cells, owners = rivalry(controller, strength, cell_side(controller, alliance), nbr, land, rate, u)
     out = controller.copy()
-    out[flip] = owner[flip]
+    out[cells] = owners
+    flip = np.zeros(len(controller), dtype=bool)
+    flip[cells] = True
     return out, flip
+
+
+def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr: np.ndarray, land: np.ndarray,
+            rate: float, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`contest` changes: ``(cells flipped, the group taking each)``; ``side`` is
+    ``cell_side(controller, alliance)``.
+
+    Only gang cells whose draw is below the rate can flip, so the work is done on their rows alone (row by
+    row the same numbers as on the whole grid).
+    """
+    cells = ((side != NO_GANG) & (u < rate + _DRAW_SLACK)).nonzero()[0]
+    if len(cells) == 0:
+        return cells, cells
+    around = nbr[cells]
+    ns = side[around]
+    hostile_strength = np.where((ns != side[cells, None]) & (ns != NO_GANG) & land[around], strength[around], 0.0)
+    k = hostile_strength.argmax(axis=1)
+    rows = np.arange(len(cells))
+    att = hostile_strength[rows, k]
+    owner = controller[around[rows, k]]
+    p = take_probability(att, strength[cells], _at(rate, cells))
+    flipped = (controller[cells] != NO_GANG) & (att > 0) & (_at(u, cells) < p)
+    return cells[flipped], owner[flipped]
+
+
+def _at(values, cells: np.ndarray):
+    """``values[cells]`` for a per-cell array; a scalar as it is."""
+    return values[cells] if np.ndim(values) else values
 
 
 def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, bases: np.ndarray,

@@ -31,4 +31,4 @@ def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, i
     """
     change = (gain * presence * (1.0 - trust) - harm_loss * harm_per_1000
               - misconduct_loss * incidents - passivity_penalty * passivity_index)
-    return np.clip(trust + change, 0.0, 1.0)
+    return np.minimum(np.maximum(0.0, trust + change), 1.0)  # np.clip(..., 0.0, 1.0), cheaper

@@ -1,0 +1,110 @@
+"""One simulated year of the whole city against Mesa's Epstein civil violence model, in the same process.
+
+    python benchmarks/bench_run.py               # 5 runs of each, medians and their ratio
+    python benchmarks/bench_run.py --repeats 9   # more repeats on a busy machine
+    python benchmarks/bench_run.py --check 0.25  # exit 1 if the ratio is above 0.25
+
+The reference is ``mesa.examples.advanced.epstein_civil_violence`` at its default size (40 x 40, 1,234
+agents), 100 steps, ``rng=42``; the run is ``scenarios/baseline.toml`` for its 365 days (seeds 1, 2, ...,
+the map cached as in a sweep). The two are timed alternately, so a change in the load of a shared machine
+hits both; the ratio of the medians is the number to compare. Results go to
+``benchmarks/results/bench_run.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+EPSTEIN_STEPS = 100
+EPSTEIN_RNG = 42
+
+
+def machine() -> dict:
+    """Where and when the numbers were taken (the load average matters on a shared machine)."""
+    import mesa
+    import numpy
+
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "numpy": numpy.__version__,
+            "mesa": mesa.__version__, "platform": platform.platform(), "load_average": os.getloadavg(),
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def time_run(scenario, seed: int, days: int | None = None) -> float:
+    """Seconds for one ``sim.run`` (model set-up, every day, outputs and summary)."""
+    import sim
+
+    start = time.perf_counter()
+    sim.run(scenario, seed=seed, days=days)
+    return time.perf_counter() - start
+
+
+def time_epstein(steps: int = EPSTEIN_STEPS) -> float:
+    """Seconds for Mesa's Epstein civil violence model at its default size, ``steps`` steps, rng=42."""
+    from mesa.examples.advanced.epstein_civil_violence.model import EpsteinCivilViolence, EpsteinScenario
+
+    start = time.perf_counter()
+    model = EpsteinCivilViolence(scenario=EpsteinScenario(rng=EPSTEIN_RNG))
+    for _ in range(steps):
+        model.step()
+    return time.perf_counter() - start
+
+
+def median_summary(seconds: list[float]) -> dict:
+    return {"median_s": statistics.median(seconds), "min_s": min(seconds), "max_s": max(seconds),
+            "runs_s": [round(s, 5) for s in seconds]}
+
+
+def main(repeats: int = 5, write: bool = True, quiet: bool = False) -> dict:
+    """Time ``repeats`` baseline years and Epstein references alternately; returns (and writes) the result."""
+    import sim
+
+    scenario = sim.load_scenario(BASELINE)
+    days = scenario.days
+    load_before = os.getloadavg()
+    time_run(scenario, seed=0)  # warm-up: imports, the rasterised map (cached per process), first calls
+    time_epstein(steps=2)
+    runs, reference = [], []
+    for i in range(repeats):
+        runs.append(time_run(scenario, seed=i + 1))
+        reference.append(time_epstein())
+    run, ref = median_summary(runs), median_summary(reference)
+    ratio = run["median_s"] / ref["median_s"]
+    result = {
+        "benchmark": "run_vs_epstein",
+        "run": {"scenario": "scenarios/baseline.toml", "days": days, **run},
+        "epstein": {"model": "mesa.examples.advanced.epstein_civil_violence", "size": "40x40 (default)",
+                    "steps": EPSTEIN_STEPS, "rng": EPSTEIN_RNG, **ref},
+        "ratio": ratio, "repeats": repeats, "targets": {"ratio_at_most": 0.05, "core_ratio_at_most": 0.25},
+        "machine": machine() | {"load_average_before": load_before},
+    }
+    if not quiet:
+        print(f"{'benchmark':<44} {'median':>9} {'min':>9} {'max':>9}")
+        print(f"{f'pap-sim baseline, {days} days (x{repeats})':<44} {run['median_s']:>8.3f}s "
+              f"{run['min_s']:>8.3f}s {run['max_s']:>8.3f}s")
+        print(f"{f'Epstein civil violence 40x40, {EPSTEIN_STEPS} steps (x{repeats})':<44} {ref['median_s']:>8.3f}s "
+              f"{ref['min_s']:>8.3f}s {ref['max_s']:>8.3f}s")
+        print(f"ratio of medians {ratio:.3f} (target <= 0.05; simulation core <= 0.25); "
+              f"{days / run['median_s']:.0f} simulated days per second")
+    if write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "bench_run.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each (default 5)")
+    parser.add_argument("--check", type=float, help="exit 1 if the ratio is above this")
+    args = parser.parse_args()
+    out = main(args.repeats)
+    sys.exit(1 if args.check is not None and out["ratio"] > args.check else 0)
