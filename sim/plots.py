@@ -27,12 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from sim.agents import FORCES, ROLES
@@ -52,7 +53,7 @@ STYLE = {
 
 # --- map symbols ------------------------------------------------------------------------------------
 SEA_COLOUR = "#EAF3FA"  # the bay: palest blue, near white in greyscale
-STATE_COLOUR = "#DDDDDD"
+STATE_COLOUR = "#D0D0D0"  # light grey: between the bay (lightest) and the gangs in greyscale
 FAMILY_COLOURS = {"G9": "#D55E00", "G-Pep": "#0072B2", "independent": "#CC79A7"}  # dark, darker, lighter in grey
 OTHER_FAMILY_COLOUR = "#E69F00"
 SITE_COLOUR = "#F0E442"
@@ -254,9 +255,12 @@ def draw_map(ax, city: CityMap, state: Frame | np.ndarray, title: str = "", labe
                                      colors="#333333", linewidths=0.9))
     if state.contested is not None and state.contested.any():
         xs, ys = np.nonzero(state.contested & city.land)
-        rects = [Rectangle((x - 0.5, y - 0.5), 1, 1) for x, y in zip(xs, ys)]
-        ax.add_collection(PatchCollection(rects, facecolor="none", edgecolor="#222222", linewidth=0.0,
-                                          hatch=CONTESTED_HATCH))
+        # one compound path of all contested cells, hatched once (a patch per cell is several times slower)
+        corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
+        verts = (np.column_stack([xs, ys])[:, None, :] + corners[None, :, :]).reshape(-1, 2)
+        codes = np.tile([MplPath.MOVETO, MplPath.LINETO, MplPath.LINETO, MplPath.LINETO, MplPath.CLOSEPOLY], len(xs))
+        ax.add_patch(PathPatch(MplPath(verts, codes), facecolor="none", edgecolor="#222222", linewidth=0.0,
+                               hatch=CONTESTED_HATCH))
     if labels:
         for i, name in enumerate(city.commune_names):
             xs, ys = np.nonzero(city.commune == i)
@@ -304,7 +308,7 @@ def map_legend_handles(city: CityMap, units: bool = True, front: bool = False) -
     for fam in _families(city):
         if any(g.family == fam for g in city.gangs):
             handles.append(Patch(facecolor=_family_colour(fam)))
-            labels.append("gangs: " + (f"{fam} (each group outlined)" if fam != "independent" else "independent groups"))
+            labels.append(f"gangs: {fam} (each group outlined)" if fam != "independent" else "gangs: independent groups")
     handles.append(Patch(facecolor="white", edgecolor="#222222", hatch=CONTESTED_HATCH, linewidth=0.5))
     labels.append("front line between rival coalitions" if front else "contested")
     handles.append(Line2D([], [], color="#333333", linewidth=0.9))
@@ -419,7 +423,12 @@ def animate_run(scenario, seed: int, days: int, path: str | Path, every: int = 7
 
 
 # --- time series ------------------------------------------------------------------------------------
-def _format_axis(ax, name: str) -> None:
+def _format_axis(ax, name: str, values: Iterable[float] = ()) -> None:
+    """Shares as percentages on [0, 1]; money in $M; counts from 0 when never negative."""
+    v = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) and v.min() >= 0 and not (name in SHARES or name.endswith("_share")):
+        ax.set_ylim(0, max(float(v.max()) * 1.05, 1.0 if v.max() == 0 else float(v.max()) * 1.05))
     if name in SHARES or name.endswith("_share"):
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -433,13 +442,18 @@ def _values(frame_: pd.DataFrame, name: str) -> pd.Series:
     return frame_[name].rolling(7, min_periods=1).mean() if name in SMOOTHED else frame_[name]
 
 
-def _label(name: str, label: str | None) -> str:
-    if label:
-        return label
+def _label(name: str, label: str | None, width: int = 42) -> str:
+    """A panel title: the given label, the main series' label, or the output's description; wrapped."""
+    import textwrap
+
     from sim.outputs import OUTPUTS
 
-    desc = {n: d for n, _, d in OUTPUTS}.get(name, name)
-    return desc + (" (7-day mean)" if name in SMOOTHED else "")
+    if not label:
+        label = dict(MAIN_SERIES).get(name)
+    if not label:
+        label = {n: d for n, _, d in OUTPUTS}.get(name, name.replace("_", " "))
+        label += " (7-day mean)" if name in SMOOTHED else ""
+    return textwrap.fill(label, width)
 
 
 def _panel_grid(fig: Figure, n: int, ncols: int):
@@ -458,9 +472,10 @@ def series_figure(ts: pd.DataFrame, title: str = "", outcomes: Sequence = MAIN_S
     fig = _fig(3.4 * ncols, 2.3 * nrows + 0.4)
     x = pd.to_datetime(ts["date"]) if "date" in ts else ts["day"]
     for ax, (name, label) in zip(_panel_grid(fig, len(outcomes), ncols), outcomes):
-        ax.plot(x, _values(ts, name), color=OKABE_ITO[0])
+        values = _values(ts, name)
+        ax.plot(x, values, color=OKABE_ITO[0])
         ax.set_title(_label(name, label))
-        _format_axis(ax, name)
+        _format_axis(ax, name, values.to_numpy())
         if "date" in ts:
             locator = AutoDateLocator(minticks=3, maxticks=6)
             ax.xaxis.set_major_locator(locator)
@@ -546,7 +561,7 @@ def comparison_figure(table: pd.DataFrame, outcomes: Sequence = MAIN_SERIES, tit
             ax.fill_between(part["day"], part["p25"], part["p75"], color=colour, alpha=0.3, linewidth=0)
             ax.plot(part["day"], part["median"], color=colour, linestyle=LINESTYLES[i % len(LINESTYLES)])
         ax.set_title(_label(name, label))
-        _format_axis(ax, name)
+        _format_axis(ax, name, b[["p05", "p95"]].to_numpy().ravel())
     for ax in axes[-ncols:]:
         ax.set_xlabel("day")
     handles = [Line2D([], [], color=OKABE_ITO[i % len(OKABE_ITO)], linestyle=LINESTYLES[i % len(LINESTYLES)])
@@ -554,7 +569,9 @@ def comparison_figure(table: pd.DataFrame, outcomes: Sequence = MAIN_SERIES, tit
     labels = [f"{g} ({n_runs.get(g, 0)} runs)" for g in groups]
     handles += [Patch(facecolor="#777777", alpha=0.45), Patch(facecolor="#777777", alpha=0.15)]
     labels += ["50% of runs", "90% of runs"]
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 4), frameon=False)
+    width = fig.get_figwidth()
+    fig.legend(handles, labels, loc="outside lower center", frameon=False,
+               ncol=max(1, min(len(labels), 4, int(width / 2.9))))
     fig.suptitle(title or "Median over runs with 50% and 90% bands")
     return fig
 
@@ -585,7 +602,12 @@ def outcome_intervals_figure(summaries: pd.DataFrame, outcomes: Sequence[str], g
             ax.plot([p50], [y], marker="o", color="black", markersize=4)
         ax.set_title(name.replace("_", " "))
         if name.endswith("share") or any(name.startswith(s) for s in SHARES):
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        elif "usd" in name or name.startswith("funds"):
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"${v / 1e6:,.0f}M"))
+        else:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:g}"))
+        ax.tick_params(axis="x", rotation=20)
         ax.grid(axis="y", visible=False)
     axes[0].set_yticks(pos, groups)
     fig.suptitle(title or "Median (dot), 50% (thick) and 90% (thin) of runs")
