@@ -125,6 +125,31 @@ def _register_optional(sub: argparse._SubParsersAction) -> None:
     from sim.experiments import cli as experiments_cli
 
     experiments_cli.register(sub)
+    from sim import calibration, compare, docs
+
+    compare.register(sub)
+    calibration.register(sub)
+    docs.register(sub)
+    from sim import report
+
+    report.register(sub)
+    p_viz = sub.add_parser("viz", help="serve the interactive map in the browser (SolaraViz)",
+                           description="Serve the interactive map (map, live charts, controls for the mission's "
+                                       "size, funding, posture and rules of engagement) on http://HOST:PORT/.")
+    p_viz.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 for any free port)")
+    p_viz.add_argument("--host", default="127.0.0.1",
+                       help="interface to listen on (default 127.0.0.1, this machine only)")
+    p_viz.add_argument("--open", action="store_true", help="open a browser tab")
+
+    def _viz(args: argparse.Namespace) -> int:
+        try:
+            from sim import app
+        except ImportError as exc:
+            raise InputError(f"the interactive map needs the viz extra ({exc}); "
+                             "install it with: pip install -e '.[viz]'") from None
+        return app.cmd_viz(args)
+
+    p_viz.set_defaults(func=_viz)
 
 
 def main(argv: list[str] | None = None) -> int:
