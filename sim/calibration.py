@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.cliargs import at_least
 from sim.errors import InputError
 from sim.registry import PARAMETERS
 from sim.scenario import SCENARIO_DIR, load_scenario
@@ -710,25 +711,15 @@ def calibrate(budget: int = 1600, replicates: int = 2, particles: int = 100, alp
 
 
 # --------------------------------------------------------------------------------------------- CLI
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``pap-sim calibrate``."""
     p = sub.add_parser("calibrate", help="fit the uncertain parameters to the 2024 record (ABC, APMC)",
                        description="Fit the uncertain parameters so that mss_as_deployed reproduces the 2024 "
                                    "patterns of the record at once (adaptive population Monte Carlo ABC on the "
                                    "experiments engine); write the posterior, figures and scenarios/calibrated.toml.")
-    p.add_argument("--budget", type=_positive, default=1600, help="model runs allowed in all (default 1600)")
-    p.add_argument("--replicates", type=_positive, default=2, help="runs per parameter set (default 2)")
-    p.add_argument("--particles", type=_positive, default=100, help="parameter sets per generation (default 100)")
+    p.add_argument("--budget", type=at_least(1), default=1600, help="model runs allowed in all (default 1600)")
+    p.add_argument("--replicates", type=at_least(1), default=2, help="runs per parameter set (default 2)")
+    p.add_argument("--particles", type=at_least(1), default=100, help="parameter sets per generation (default 100)")
     p.add_argument("--alpha", type=float, default=0.5, help="share of sets kept per generation (default 0.5)")
     p.add_argument("--min-acceptance", type=float, default=0.05,
                    help="stop when fewer new sets than this share beat the tolerance (default 0.05)")
@@ -739,7 +730,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scenario to calibrate (default mss_as_deployed)")
     p.add_argument("--seed", type=int, default=20241231, help="root seed (default 20241231)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
-    p.add_argument("--workers", type=_positive, default=None, help="parallel workers (default: all cores)")
+    p.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
     p.add_argument("--resume", action="store_true", help="continue a calibration in --out (same options and seed)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_calibrate)

@@ -14,6 +14,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from sim.cliargs import at_least
 from sim.errors import InputError
 from sim.registry import PARAMETERS
 from sim.scenario import BASELINE, load_scenario
@@ -31,16 +32,6 @@ SUMMARY_ROWS = (
     ("humanitarian_access", "Humanitarian access", "{:.1%}"),
     ("funds_spent", "Mission spending (USD)", "{:,.0f}"),
 )
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
 
 
 def _json_default(value: object) -> object:
@@ -107,8 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_run = sub.add_parser("run", help="run one scenario and write results and figures")
     p_run.add_argument("scenario", nargs="?", default=str(BASELINE), help="scenario TOML file (default: baseline)")
-    p_run.add_argument("--seed", type=_non_negative_int, default=1, help="random seed (default 1)")
-    p_run.add_argument("--days", type=_non_negative_int, default=None, help="days to simulate (default: the scenario's)")
+    p_run.add_argument("--seed", type=at_least(0), default=1, help="random seed (default 1)")
+    p_run.add_argument("--days", type=at_least(0), default=None, help="days to simulate (default: the scenario's)")
     p_run.add_argument("--out", default=None, help="output folder (default: a new folder under results/)")
     p_run.add_argument("--quiet", action="store_true", help="print nothing on success")
     p_run.set_defaults(func=cmd_run)

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.cliargs import at_least
 from sim.citymap import SITE_KINDS
 from sim.errors import InputError
 from sim.scenario import SCENARIO_DIR, load_scenario
@@ -544,16 +545,6 @@ def compare(scenarios: list[str], replicates: int = 20, days: int = DEFAULT_DAYS
 
 
 # --------------------------------------------------------------------------------------------- CLI
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``pap-sim compare``."""
     p = sub.add_parser("compare", help="run scenarios side by side on common random numbers; table and figures",
@@ -563,15 +554,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "days), paired differences from a reference and figures.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="scenario files or names in scenarios/ (e.g. no_mission mss_as_deployed gsf_5550)")
-    p.add_argument("--replicates", type=_positive, default=20, help="replicates per scenario (default 20)")
-    p.add_argument("--days", type=_positive, default=DEFAULT_DAYS, help=f"days to simulate (default {DEFAULT_DAYS})")
+    p.add_argument("--replicates", type=at_least(1), default=20, help="replicates per scenario (default 20)")
+    p.add_argument("--days", type=at_least(1), default=DEFAULT_DAYS, help=f"days to simulate (default {DEFAULT_DAYS})")
     p.add_argument("--out", default=None, help="output folder (default results/compare)")
     p.add_argument("--reference", default=None,
                    help="scenario for paired differences and cost per person freed (default: no_mission if given, "
                         "else the first)")
     p.add_argument("--seed", type=int, default=20240625, help="root seed (default 20240625)")
     p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
-    p.add_argument("--workers", type=_positive, default=None, help="parallel workers (default: all cores)")
+    p.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
     p.add_argument("--resume", action="store_true", help="continue a comparison store in --out")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=cmd_compare)
