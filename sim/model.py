@@ -241,7 +241,7 @@ class PortAuPrince(mesa.Model):
         """Fill units, give them roles and places; returns (presence per cell, raiding unit ids, held mask)."""
         p, t = self.p, self.day
         size = p["unit_size"]
-        nh, nm = self.n_hnp_units, self.n_mss_units
+        nh = self.n_hnp_units
         # personnel.fill_units(self.hnp, size, nh) and personnel.fill_units(self.mss, size, nm) in one pass
         total = np.where(self._is_mss, float(self.mss), float(self.hnp))
         np.minimum(np.maximum(0.0, total - self._fill_offset), size, out=self.unit_personnel)  # np.clip, cheaper

@@ -17,11 +17,9 @@ returns the figure; the functions that take a ``path`` save it there and return 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +34,9 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.agents import FORCES, ROLES
 from sim.citymap import CityMap
-from sim.mechanisms import territory
 from sim.runner import Result
+from sim.snapshot import Frame, frame
 
 # --- style ------------------------------------------------------------------------------------------
 DPI = 120
@@ -113,39 +110,6 @@ def _styled(func):
 
 
 # --- map state ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Frame:
-    """What a map shows on one day. Arrays have the grid's shape (width, height), indexed [x, y].
-
-    ``contested`` is the model's own contested cells when the frame comes from a model, or the front lines
-    between rival coalitions (computed from control alone) when it comes from a saved snapshot; ``units``
-    is None when unit positions are not known.
-    """
-
-    day: int
-    date: dt.date | None
-    controller: np.ndarray
-    contested: np.ndarray | None = None
-    units: pd.DataFrame | None = None  # x, y, force, role, personnel
-    contested_is_front: bool = False
-
-
-def frame(model) -> Frame:
-    """The map state of a live :class:`~sim.model.PortAuPrince` model today."""
-    shape = model.city.land.shape
-    placed = model.unit_cell >= 0
-    cells = model.unit_cell[placed]
-    units = pd.DataFrame({
-        "x": cells // model.city.height, "y": cells % model.city.height,
-        "force": np.asarray(FORCES)[model.unit_force[placed]],
-        "role": np.asarray(ROLES)[model.unit_role[placed]],
-        "personnel": model.unit_personnel[placed],
-    })
-    date = model.config.start_date + dt.timedelta(days=int(model.day))
-    return Frame(day=int(model.day), date=date, controller=model.grid.controller.data.copy(),
-                 contested=model.contested.reshape(shape).copy(), units=units)
-
-
 def record_frames(scenario, seed: int, days: int, at: Iterable[int] = (), every: int | None = None) -> list[Frame]:
     """Run ``scenario`` with ``seed`` for ``days`` and keep the map state at the days ``at`` and every
     ``every`` days (day 0 and the last day included when ``every`` is given).
@@ -167,42 +131,6 @@ def record_frames(scenario, seed: int, days: int, at: Iterable[int] = (), every:
     return frames
 
 
-def _alliance(result: Result) -> np.ndarray:
-    """The coalition id of each gang, as the model sets it up (a model is cheap to build)."""
-    from sim.model import PortAuPrince
-
-    return PortAuPrince(result.scenario, rng=0, days=1).alliance
-
-
-def frames_from_result(result: Result) -> list[Frame]:
-    """Frames of a run's control snapshots: control, and front lines between rival coalitions; no units."""
-    city = result.city
-    alliance = _alliance(result)
-    land = city.land.reshape(-1)
-    frames = []
-    for day in sorted(result.snapshots):
-        controller = result.snapshots[day]
-        side = territory.cell_side(controller.reshape(-1), alliance)
-        front = territory.hostile_neighbour(side, city.neighbours, land).reshape(city.land.shape)
-        frames.append(Frame(day=day, date=result.timeseries["date"].iloc[day].date(), controller=controller,
-                            contested=front, contested_is_front=True))
-    return frames
-
-
-def _result_frames(result: Result) -> list[Frame]:
-    """Full frames (with units and contested cells) at a result's snapshot days, by re-running the seed;
-    the snapshots' frames if the re-run does not reproduce them."""
-    days = sorted(result.snapshots)
-    if not days:
-        return []
-    n_days = int(result.timeseries["day"].iloc[-1])
-    frames = record_frames(result.scenario, result.seed, n_days, at=days)
-    if len(frames) == len(days) and all(np.array_equal(f.controller, result.snapshots[f.day]) for f in frames):
-        return frames
-    return frames_from_result(result)
-
-
-# --- map drawing ------------------------------------------------------------------------------------
 def _families(city: CityMap) -> list[str]:
     known = list(FAMILY_COLOURS)
     extra = sorted({g.family for g in city.gangs} - set(known))
@@ -239,13 +167,8 @@ def _edges(labels: np.ndarray, mask: np.ndarray | None = None) -> list[list[tupl
     return segs
 
 
-def draw_map(ax, city: CityMap, state: Frame | np.ndarray, title: str = "", labels: bool = True) -> None:
-    """Draw one control map on ``ax``: control, contested cells, communes, key sites and units.
-
-    ``state`` is a :class:`Frame` or a bare controller array (width, height).
-    """
-    if not isinstance(state, Frame):
-        state = Frame(day=0, date=None, controller=np.asarray(state))
+def draw_map(ax, city: CityMap, state: Frame, title: str = "", labels: bool = True) -> None:
+    """Draw one control map on ``ax``: control, contested cells, communes, key sites and units."""
     img, cmap = control_image(city, state.controller)
     ax.imshow(img, origin="lower", cmap=cmap, vmin=0, vmax=len(cmap.colors) - 1, interpolation="nearest")
     # borders between armed groups (thin white), communes (dark grey) and the coast (black)
@@ -253,7 +176,7 @@ def draw_map(ax, city: CityMap, state: Frame | np.ndarray, title: str = "", labe
     ax.add_collection(LineCollection(_edges(groups, state.controller >= 0), colors="white", linewidths=0.5))
     ax.add_collection(LineCollection(_edges(np.where(city.land, city.commune, -1), city.land),
                                      colors="#333333", linewidths=0.9))
-    if state.contested is not None and state.contested.any():
+    if state.contested.any():
         xs, ys = np.nonzero(state.contested & city.land)
         # one compound path of all contested cells, hatched once (a patch per cell is several times slower)
         corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
@@ -267,7 +190,7 @@ def draw_map(ax, city: CityMap, state: Frame | np.ndarray, title: str = "", labe
             if len(xs):
                 ax.text(xs.mean(), ys.mean(), name, fontsize=6, ha="center", va="center", color="#111111",
                         path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
-    if state.units is not None and len(state.units):
+    if len(state.units):
         _draw_units(ax, state.units)
     sx, sy = np.divmod(city.site_cells, city.height)
     for kind, marker in SITE_MARKERS.items():
@@ -301,7 +224,7 @@ def _draw_units(ax, units: pd.DataFrame) -> None:
                    linewidth=0.6, zorder=6)
 
 
-def map_legend_handles(city: CityMap, units: bool = True, front: bool = False) -> tuple[list, list[str]]:
+def map_legend_handles(city: CityMap, units: bool = True) -> tuple[list, list[str]]:
     """Legend entries of the map, in a fixed order."""
     handles: list = [Patch(facecolor=STATE_COLOUR, edgecolor="#999999", linewidth=0.5)]
     labels = ["no gang control"]
@@ -310,7 +233,7 @@ def map_legend_handles(city: CityMap, units: bool = True, front: bool = False) -
             handles.append(Patch(facecolor=_family_colour(fam)))
             labels.append(f"gangs: {fam} (each group outlined)" if fam != "independent" else "gangs: independent groups")
     handles.append(Patch(facecolor="white", edgecolor="#222222", hatch=CONTESTED_HATCH, linewidth=0.5))
-    labels.append("front line between rival coalitions" if front else "contested")
+    labels.append("contested")
     handles.append(Line2D([], [], color="#333333", linewidth=0.9))
     labels.append("commune boundary")
     for kind, marker in SITE_MARKERS.items():
@@ -348,9 +271,7 @@ def map_figure(city: CityMap, frames: Sequence[Frame], title: str = "", ncols: i
         draw_map(ax, city, fr, _frame_title(fr))
     leg_ax = fig.add_subplot(gs[nrows, :])
     leg_ax.axis("off")
-    has_units = any(fr.units is not None for fr in frames)
-    front = bool(frames) and all(fr.contested_is_front for fr in frames)
-    handles, labels = map_legend_handles(city, units=has_units, front=front)
+    handles, labels = map_legend_handles(city)
     leg_ax.legend(handles, labels, loc="center", ncol=min(6, max(3, 2 * ncols)), frameon=False,
                   handlelength=1.6, columnspacing=1.2)
     if title:
@@ -359,11 +280,8 @@ def map_figure(city: CityMap, frames: Sequence[Frame], title: str = "", ncols: i
 
 
 def control_maps(result: Result, path: str | Path, frames: Sequence[Frame] | None = None) -> Path:
-    """Maps of control at each snapshot day of ``result`` (start, middle and end), saved to ``path``.
-
-    Units and contested cells are those of the run (its seed is re-run to recover them; a run is cheap).
-    """
-    frames = list(frames) if frames is not None else _result_frames(result)
+    """Maps of control, front lines and units at each snapshot day of ``result``, saved to ``path``."""
+    frames = list(frames) if frames is not None else [result.snapshots[d] for d in sorted(result.snapshots)]
     fig = map_figure(result.city, frames, f"Control of Port-au-Prince: {result.scenario.name}, seed {result.seed}")
     return _save(fig, path)
 
@@ -385,8 +303,7 @@ def animate(city: CityMap, frames: Sequence[Frame], path: str | Path, title: str
     ax = fig.add_subplot(gs[0])
     leg_ax = fig.add_subplot(gs[1])
     leg_ax.axis("off")
-    handles, labels = map_legend_handles(city, units=any(f.units is not None for f in frames),
-                                         front=all(f.contested_is_front for f in frames))
+    handles, labels = map_legend_handles(city)
     leg_ax.legend(handles, labels, loc="center", ncol=4, frameon=False, fontsize=6, handlelength=1.4)
     ts_ax = marker = None
     if series is not None:

@@ -291,7 +291,7 @@ def _scenario_html(name: str, file: str | None, description: str = "") -> str:
         out.append(_details("The scenario file as it is on disk now (it may have changed since the run)",
                             f"<pre>{esc(text)}</pre>"))
     elif file:
-        out.append(f'<p class="note">The scenario file is not on this machine any more.</p>')
+        out.append('<p class="note">The scenario file is not on this machine any more.</p>')
     return "".join(out)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.citymap import CityMap, load_city_map
 from sim.model import PortAuPrince
 from sim.outputs import Indicators, summarise
 from sim.scenario import Scenario, load_scenario
+from sim.snapshot import Frame, frame
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Result:
     timeseries: pd.DataFrame  # one row per day (row 0 the start), one column per output
     summary: dict[str, float | int | bool]  # final values, totals and derived indicators
     sites: pd.DataFrame  # per key site: name, kind, days closed, held at the end
-    snapshots: dict[int, np.ndarray]  # controller grid at chosen days, for maps
+    snapshots: dict[int, Frame]  # the map state (control, front lines, units) at chosen days
 
     @property
     def city(self) -> CityMap:
@@ -39,12 +39,11 @@ def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
         scenario = load_scenario(scenario)
     model = PortAuPrince(scenario, rng=seed, days=days)
     wanted = set(snapshot_days)
-    shape = (model.city.width, model.city.height)  # the grid's shape: model.grid.controller.data, unbuilt grid
-    snapshots = {0: model.controller.reshape(shape).copy()} if 0 in wanted else {}
+    snapshots = {0: frame(model)} if 0 in wanted else {}
     for _ in range(model.days):
         model.step()
         if model.day in wanted:
-            snapshots[model.day] = model.controller.reshape(shape).copy()
+            snapshots[model.day] = frame(model)
     ts = model.recorder.frame(scenario.start_date)
     p = scenario.params
     summary = summarise(ts, Indicators(p["election_secure_share"], p["election_days"]), model.initial_population,

@@ -63,11 +63,14 @@ def _has_colour(img, hex_colour, tolerance=6, min_pixels=20):
     return int(close.sum()) >= min_pixels
 
 
-def test_frames_reproduce_the_runs_snapshots(result, frames):
-    """control_maps re-runs the seed for units and contested cells: it must be the same run."""
+def test_a_runs_snapshots_are_the_frames_of_the_same_run(result, frames):
+    """sim.run keeps the full map state at its snapshot days: the same as stepping the model by hand."""
     assert [f.day for f in frames] == sorted(result.snapshots)
     for f in frames:
-        np.testing.assert_array_equal(f.controller, result.snapshots[f.day])
+        snap = result.snapshots[f.day]
+        np.testing.assert_array_equal(f.controller, snap.controller)
+        np.testing.assert_array_equal(f.contested, snap.contested)
+        pd.testing.assert_frame_equal(f.units, snap.units)
         assert f.contested.shape == f.controller.shape == (result.city.width, result.city.height)
     last = frames[-1].units
     assert set(last["force"]) == {"HNP", "MSS"}
@@ -81,15 +84,6 @@ def test_control_maps_for_the_cli(result, tmp_path):
     img = _check(path, size=expected, min_colours=30)
     for colour in (plots.STATE_COLOUR, plots.SITE_COLOUR, *plots.FAMILY_COLOURS.values()):
         assert _has_colour(img, colour), f"{colour} missing from the map"
-
-
-def test_map_figure_from_snapshots_only(result, tmp_path):
-    fr = plots.frames_from_result(result)
-    assert all(f.units is None and f.contested_is_front for f in fr)
-    fig = plots.map_figure(result.city, fr, "snapshots")
-    _check(plots._save(fig, tmp_path / "snap.png"), fig)
-    _, labels = plots.map_legend_handles(result.city, units=False, front=True)
-    assert "front line between rival coalitions" in labels
 
 
 def test_single_map_with_units(scenario, frames, tmp_path):
