@@ -23,10 +23,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_run import machine
+from bench_run import machine, save_json
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 SWEEP_RUNS = (200, 2000)
 # (daily series kept, runs per stored chunk): the engine holds a chunk's rows until it writes them, so with
 # the default chunk of 1,000 runs a sweep of 200 holds less than one of 2,000; with chunks of 100 both
@@ -163,8 +162,7 @@ def main(sweep_days: int = 5, loop: bool = False, write: bool = True, quiet: boo
         print(f"Python and NumPy memory kept by {heap['runs']} runs (tracemalloc): {heap['kept_kb']:.0f} KB "
               f"({heap['kept_bytes_per_run']:.0f} bytes a run)")
     if write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "bench_memory.json").write_text(json.dumps(result, indent=2))
+        save_json("bench_memory", result)
     return result
 
 

@@ -29,6 +29,12 @@ EPSTEIN_STEPS = 100
 EPSTEIN_RNG = 42
 
 
+def save_json(name: str, result: dict) -> None:
+    """Write one benchmark's result to ``benchmarks/results/<name>.json``."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2))
+
+
 def machine() -> dict:
     """Where and when the numbers were taken (the load average matters on a shared machine)."""
     import mesa
@@ -96,8 +102,7 @@ def main(repeats: int = 5, write: bool = True, quiet: bool = False) -> dict:
         print(f"ratio of medians {ratio:.3f} (target <= 0.05; simulation core <= 0.25); "
               f"{days / run['median_s']:.0f} simulated days per second")
     if write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "bench_run.json").write_text(json.dumps(result, indent=2))
+        save_json("bench_run", result)
     return result
 
 

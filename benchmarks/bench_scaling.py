@@ -19,16 +19,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import math
 import statistics
 import time
 from pathlib import Path
 
-from bench_run import machine
+from bench_run import machine, save_json
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
 CELL_SIZES = (1000, 500, 250)
 PERSONNEL = (400, 2500, 5550, 52000)
 
@@ -107,8 +105,7 @@ def main(days: int = 120, repeats: int = 3, write: bool = True, quiet: bool = Fa
         print(f"exponents (1 = linear): cells {e['cells']:.2f}, units as deployed {e['units_as_scenario']:.2f}, "
               f"units all deployed {e['units_all_deployed']:.2f}")
     if write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "bench_scaling.json").write_text(json.dumps(result, indent=2))
+        save_json("bench_scaling", result)
     return result
 
 

@@ -102,8 +102,7 @@ def main() -> None:
     width = max(len(r[0]) for r in rows) if rows else 20
     for name, value, target in rows:
         print(f"{name:<{width}}  {value:>10}  {target}")
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "run_all.json").write_text(json.dumps(out, indent=2))
+    bench_run.save_json("run_all", out)
     print(f"\nwrote benchmarks/results/*.json ({out['seconds']:.0f} s)")
 
 
