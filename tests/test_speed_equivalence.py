@@ -270,26 +270,3 @@ def test_the_grid_is_built_on_demand_and_shows_the_model_state(baseline):
     assert {"controller", "population", "trust", "security", "gang_strength"} <= set(model.grid._mesa_property_layers)
     ts = model.recorder.frame(baseline.start_date)
     assert ts.equals(plain.timeseries)
-
-
-def test_pairwise_sum_is_numpys_sum():
-    """Compiled kernels sum with NumPy's pairwise summation, so their totals are NumPy's to the last bit."""
-    rng = np.random.default_rng(3)
-    for n in [*range(0, 300), 652, 1144, 4576, 20000]:
-        values = rng.standard_normal(n) * 10.0 ** rng.uniform(-3, 8, n)
-        assert pairwise_sum(values) == values.sum()
-    assert not np.signbit(pairwise_sum(np.full(5, -0.0)))  # NumPy's sum starts from +0.0
-
-
-def test_strongest_attacker_is_the_strongest_confronting_neighbour():
-    for seed in SEEDS:
-        rng = np.random.default_rng(seed)
-        c = random_city(rng)
-        strength = territory.cell_strength(c["controller"], c["members"])
-        confront = rng.random(c["g"]) < 0.6
-        rows = c["nbr"][rng.choice(c["n"], 14)]
-        confronting = np.append(confront, False)[c["controller"]]
-        want = territory.strongest_neighbour(strength * confronting, c["controller"], rows)
-        got = territory.strongest_attacker(strength, c["controller"], confront, rows)
-        assert np.array_equal(got[0], want[0])
-        assert np.array_equal(got[1][want[0] > 0], want[1][want[0] > 0])  # the owner matters where one attacks
