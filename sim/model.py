@@ -232,12 +232,11 @@ class PortAuPrince(mesa.Model):
         else:
             self.mss = math.floor(wanted)
         mss_units = slice(self.n_hnp_units, None)  # the MSS units follow the HNP units
-        readiness = self.unit_readiness[mss_units]  # a view: updated in place
         if unpaid > 0:
-            np.maximum(0.2, readiness - p["unpaid_readiness_loss"], out=readiness)
+            self.unit_readiness[mss_units] = np.maximum(0.2, self.unit_readiness[mss_units] - p["unpaid_readiness_loss"])
         else:
-            np.minimum(1.0, readiness + MORALE_RECOVERY, out=readiness)
-        np.minimum(1.0, self.unit_morale + MORALE_RECOVERY, out=self.unit_morale)
+            self.unit_readiness[mss_units] = np.minimum(1.0, self.unit_readiness[mss_units] + MORALE_RECOVERY)
+        self.unit_morale = np.minimum(1.0, self.unit_morale + MORALE_RECOVERY)
 
     def _assign_units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill units, give them roles and places; returns (presence per cell, raiding unit ids, held mask)."""
@@ -365,9 +364,9 @@ class PortAuPrince(mesa.Model):
         sites = self.city.site_cells
         civ_cells = np.zeros(n_cells)
         deaths = np.zeros(3)
-        # the strongest confronting neighbour of each site
-        att, owner = territory.strongest_attacker(self.gang_strength, self.controller, self.gang_confront,
-                                                  self._site_nbr)
+        confronting = np.concatenate((self.gang_confront, [False]))[self.controller]  # False for no gang (-1)
+        # the strongest confronting neighbour of each site (the rows of the sites only)
+        att, owner = territory.strongest_neighbour(self.gang_strength * confronting, self.controller, self._site_nbr)
         open_site = self.controller[sites] == territory.NO_GANG
         prob = retaliation.attack_probability(p["gang_attack_rate"], self.retaliation[sites])
         attacked = open_site & (att > 0) & (self.rng.random(len(sites)) < prob)
@@ -439,23 +438,45 @@ class PortAuPrince(mesa.Model):
 
     def _economy(self, kidnaps: np.ndarray) -> None:
         p = self.p
-        economy.one_day(self.rng, self.controller, self.population, self.trust, self.road, self.city.site_cells,
-                        self.fuel_sites, kidnaps, self.gang_cash, self.gang_members, self.gang_arms,
-                        self.displaced_total / self.initial_population, p["trust_initial"],
-                        p["extortion_usd_per_person_day"], p["toll_usd_per_road_cell_day"],
-                        p["blockade_usd_per_site_day"], p["ransom_usd"], p["recruitment_rate"], p["recruit_cost_usd"],
-                        p["desertion_rate"], p["arms_supply_per_day"], p["arms_embargo_effectiveness"],
-                        p["arms_price_usd"])
+        g = len(self.gangs)
+        blockaded = self.controller[self.city.site_cells] != territory.NO_GANG
+        self.gang_cash += economy.revenue(self.controller, self.population, self.road, blockaded, self.city.site_cells,
+                                          kidnaps, g, p["extortion_usd_per_person_day"],
+                                          p["toll_usd_per_road_cell_day"], p["blockade_usd_per_site_day"],
+                                          p["ransom_usd"])
+        # per group, over its cells in order (bin 0 collects the cells of no gang and is dropped)
+        group = self.controller + 1
+        territory_pop = np.bincount(group, weights=self.population, minlength=g + 1)[1:]
+        territory_trust = np.bincount(group, weights=self.trust * self.population, minlength=g + 1)[1:]
+        mean_trust = np.divide(territory_trust, territory_pop, out=np.full(g, self.p["trust_initial"]),
+                               where=territory_pop > 0)
+        hard = recruitment.hardship(bool((blockaded & self.fuel_sites).any()),
+                                    self.displaced_total / self.initial_population)
+        recruits = self.rng.poisson(recruitment.recruits_expected(
+            self.gang_members, territory_pop, mean_trust, self.gang_cash, p["recruitment_rate"], hard,
+            p["recruit_cost_usd"])).astype(float)
+        recruits = np.minimum(recruits, np.floor(self.gang_cash / p["recruit_cost_usd"]))
+        self.gang_cash -= recruits * p["recruit_cost_usd"]
+        deserters = self.rng.poisson(recruitment.desertions_expected(self.gang_members, p["desertion_rate"]))
+        self.gang_members = np.maximum(0.0, self.gang_members + recruits - deserters)
+        bought, spent = economy.buy_arms(self.gang_cash, self.gang_members, self.gang_arms,
+                                         economy.arms_offered(p["arms_supply_per_day"], p["arms_embargo_effectiveness"]),
+                                         p["arms_price_usd"])
+        self.gang_arms += bought
+        self.gang_cash = np.maximum(0.0, self.gang_cash - spent)
 
     def _trust(self, presence: np.ndarray, civ_ops_cells: np.ndarray) -> None:
         p = self.p
+        visible = np.minimum(1.0, presence / p["unit_size"])
+        harm = np.divide(civ_ops_cells * 1000.0, self.population, out=np.zeros_like(civ_ops_cells),
+                         where=self.population > 0)
         incidents = self.rng.poisson(trust.misconduct_expected(self.hnp + self.mss, p["misconduct_rate"],
                                                                p["oversight_strength"]))
         static_share = p["mss_static_share"] if self.phase != phases.DEPLOYMENT else 1.0
         passive = trust.passivity(static_share, self.mss > 0)
-        trust.one_day(self.trust, presence, p["unit_size"], civ_ops_cells, self.population, self.land, incidents,
-                      passive, p["trust_gain_presence"], p["trust_loss_harm"], p["trust_loss_misconduct"],
-                      p["passivity_penalty"])
+        self.trust[:] = np.where(self.land, trust.update(
+            self.trust, visible, harm, incidents, passive, p["trust_gain_presence"], p["trust_loss_harm"],
+            p["trust_loss_misconduct"], p["passivity_penalty"]), 0.0)
 
     def _advance_phase(self) -> None:
         p = self.p

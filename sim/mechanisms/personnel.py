@@ -7,8 +7,6 @@ and 739 graduates (record: BINUH; Haitian Times [V]); MSS dated arrivals June 20
 
 from __future__ import annotations
 
-import bisect
-
 import numpy as np
 
 
@@ -21,7 +19,7 @@ def hnp_strength_next(strength: float, day: int, attrition_per_year: float, coho
 
 def scheduled_personnel(day: int, schedule_days: np.ndarray, schedule_personnel: np.ndarray) -> float:
     """Cumulative personnel the dated arrivals call for on ``day`` (0 before the first date)."""
-    k = bisect.bisect_right(schedule_days, day)  # np.searchsorted(..., side="right") without its call overhead
+    k = np.searchsorted(schedule_days, day, side="right")
     return float(schedule_personnel[k - 1]) if k > 0 else 0.0
 
 

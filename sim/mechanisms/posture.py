@@ -78,15 +78,13 @@ def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndar
     return best[:found]
 
 
-@njit
 def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:
-    """Holds that the available units can keep: the ``capacity`` with the most days left (the first listed
-    among equals); returns a mask."""
+    """Holds that the available units can keep: the ``capacity`` with the most days left; returns a mask."""
     held = np.flatnonzero(held_until > day)
-    keep = np.zeros(len(held_until), np.bool_)
+    keep = np.zeros(len(held_until), bool)
     if capacity <= 0 or len(held) == 0:
         return keep
     if len(held) > capacity:
-        held = held[np.argsort(-held_until[held], kind="mergesort")[:capacity]]
+        held = held[np.argsort(-held_until[held], kind="stable")[:capacity]]
     keep[held] = True
     return keep

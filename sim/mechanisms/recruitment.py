@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.jit import njit
 
-
-@njit
 def hardship(fuel_blockaded: bool, displaced_share: float) -> float:
     """Hardship index in [0.5, 1]: a base, plus fuel blockades (Varreux, record [V]) and displacement.
 
     Assumption: the record names poverty and unemployment as root causes (seed 002) but gives no index.
     """
-    return min(1.0, 0.5 + (0.3 if fuel_blockaded else 0.0) + displaced_share)
+    return min(1.0, 0.5 + 0.3 * float(fuel_blockaded) + displaced_share)
 
 
-@njit
 def recruits_expected(members: np.ndarray, territory_population: np.ndarray, trust: np.ndarray,
                       cash: np.ndarray, rate: float, hardship_index: float, cost: float) -> np.ndarray:
     """Expected recruits per group per day.
@@ -33,7 +29,6 @@ def recruits_expected(members: np.ndarray, territory_population: np.ndarray, tru
     return np.minimum(np.minimum(wanted, cash / cost), 0.01 * territory_population)
 
 
-@njit
 def desertions_expected(members: np.ndarray, rate: float) -> np.ndarray:
     """Expected members leaving each group per day."""
     return rate * members

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.jit import njit, pairwise_sum
-
 
 def neighbour_sum(values: np.ndarray, nbr: np.ndarray, nbr_valid: np.ndarray) -> np.ndarray:
     """Sum of each cell's real Moore neighbours' values."""
@@ -23,7 +21,6 @@ def update_intensity(intensity: np.ndarray, events: np.ndarray, nbr: np.ndarray,
     return decay * intensity + jump * (events + 0.5 * neighbour_sum(events, nbr, nbr_valid))
 
 
-@njit
 def update_intensity_near_events(intensity: np.ndarray, events: np.ndarray, nbr: np.ndarray,
                                  nbr_valid: np.ndarray, jump: float, decay: float) -> np.ndarray:
     """:func:`update_intensity` with the same numbers, worked out only in and next to the cells with events.
@@ -32,18 +29,14 @@ def update_intensity_near_events(intensity: np.ndarray, events: np.ndarray, nbr:
     ``intensity >= 0``, ``events >= 0`` and a finite ``jump`` (always so in the model).
     """
     out = decay * intensity
-    near = np.zeros(len(events), np.bool_)
-    for i in range(len(events)):
-        if events[i] != 0:
-            near[i] = True
-            for k in range(nbr.shape[1]):
-                near[nbr[i, k]] = True
-    around = np.empty(nbr.shape[1])
-    for i in range(len(events)):
-        if near[i]:
-            for k in range(nbr.shape[1]):
-                around[k] = events[nbr[i, k]] * nbr_valid[i, k]
-            out[i] = decay * intensity[i] + jump * (events[i] + 0.5 * pairwise_sum(around))
+    hit = events.nonzero()[0]
+    if len(hit):
+        near = np.zeros(len(events), dtype=bool)
+        near[hit] = True
+        near[nbr[hit]] = True
+        cells = near.nonzero()[0]
+        out[cells] = decay * intensity[cells] + jump * (
+            events[cells] + 0.5 * neighbour_sum(events, nbr[cells], nbr_valid[cells]))
     return out
 
 

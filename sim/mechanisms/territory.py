@@ -235,25 +235,6 @@ def contested_cells(front: np.ndarray, gang_front: np.ndarray, presence: np.ndar
 
 
 @njit
-def strongest_attacker(strength: np.ndarray, controller: np.ndarray, attacks: np.ndarray,
-                       nbr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`strongest_neighbour` among the cells of groups that ``attacks`` (per group), for the rows of
-    ``nbr`` (e.g. the key sites' neighbours): strength and controller, the first listed among equals."""
-    att = np.zeros(nbr.shape[0])
-    owner = np.empty(nbr.shape[0], np.int64)
-    for r in range(nbr.shape[0]):
-        best = -1.0
-        for k in range(nbr.shape[1]):
-            j = nbr[r, k]
-            value = strength[j] * (controller[j] != NO_GANG and attacks[controller[j]])
-            if value > best:
-                best = value
-                att[r] = value
-                owner[r] = controller[j]
-    return att, owner
-
-
-@njit
 def _take_probability(attacker: float, defence: float, rate: float) -> float:
     """:func:`take_probability` of one cell."""
     total = attacker + defence

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.jit import njit
-
 
 def misconduct_expected(personnel: float, rate_per_1000_month: float, oversight: float) -> float:
     """Expected misconduct incidents per day among ``personnel``, after oversight prevents its share."""
@@ -23,7 +21,6 @@ def passivity(static_share: float, deployed: bool) -> float:
     return max(0.0, 2.0 * (static_share - 0.5)) if deployed else 0.0
 
 
-@njit
 def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, incidents: float,
            passivity_index: float, gain: float, harm_loss: float, misconduct_loss: float,
            passivity_penalty: float) -> np.ndarray:
@@ -35,19 +32,3 @@ def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, i
     change = (gain * presence * (1.0 - trust) - harm_loss * harm_per_1000
               - misconduct_loss * incidents - passivity_penalty * passivity_index)
     return np.minimum(np.maximum(0.0, trust + change), 1.0)  # np.clip(..., 0.0, 1.0), cheaper
-
-
-@njit
-def one_day(trust: np.ndarray, presence: np.ndarray, unit_size: float, civilians_killed: np.ndarray,
-            population: np.ndarray, land: np.ndarray, incidents: float, passivity_index: float, gain: float,
-            harm_loss: float, misconduct_loss: float, passivity_penalty: float) -> None:
-    """:func:`update` of the land cells in place: presence is seen as units present (at most one), harm as
-    civilians killed in operations and attacks per 1,000 residents; off land trust stays 0."""
-    visible = np.minimum(1.0, presence / unit_size)
-    harm = np.zeros(len(trust))
-    for i in range(len(trust)):
-        if population[i] > 0:
-            harm[i] = civilians_killed[i] * 1000.0 / population[i]
-    new = update(trust, visible, harm, incidents, passivity_index, gain, harm_loss, misconduct_loss,
-                 passivity_penalty)
-    trust[:] = np.where(land, new, 0.0)
