@@ -17,9 +17,8 @@ from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from sim.agents import FORCES, GangGroup, SecurityUnit
 from sim.citymap import CityMap, load_city_map
-from sim.mechanisms import (combat, economy, funding, operations, personnel, phases, population, posture,
-                            recruitment, retaliation, territory, trust)
-from sim.mechanisms.jit import poisson_where_positive
+from sim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
+                            retaliation, territory, trust)
 from sim.outputs import Recorder
 from sim.scenario import Scenario
 
@@ -335,20 +334,45 @@ class PortAuPrince(mesa.Model):
             self.gang_strength[:] = strength
             return 0, 0, sec_deaths, civ_cells, 0.0
         raid = raid[: n_ops * p["units_per_operation"]]
+        op_of = np.arange(len(raid)) % n_ops
         self.unit_role[raid] = OPERATION
-        self.unit_cell[raid] = targets[np.arange(len(raid)) % n_ops]
-        cleared, civilians, killed, arrested, hnp_loss, mss_loss = operations.raid(
-            self.rng, targets, raid, self.unit_personnel, self.unit_eff, self.unit_force, self.unit_morale, strength,
-            self.controller, self.nbr, self.nbr_valid, self.gang_confront, self.gang_members, self.gang_arms,
-            self.trust, presence, self.population, self.area_km2, self.ref_density, p["security_lethality"],
-            p["gang_lethality"],
-            p["roe_caution"], p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
-            p["arrest_share"], p["detention_capacity"] - self.detained, p["civilian_harm_ratio"], p["clear_ratio"])
-        self.detained += arrested
-        self.hnp = max(0.0, self.hnp - hnp_loss)
-        self.mss = max(0.0, math.floor(self.mss - mss_loss))
-        sec_deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
-        civ_cells[targets] = civilians  # distinct cells of a zero array
+        self.unit_cell[raid] = targets[op_of]
+        persons = np.bincount(op_of, weights=self.unit_personnel[raid], minlength=n_ops)
+        eff = np.bincount(op_of, weights=self.unit_eff[raid], minlength=n_ops)
+        mss_persons = np.bincount(op_of, weights=self.unit_personnel[raid] * self.unit_force[raid], minlength=n_ops)
+        presence[targets] += eff  # targets are distinct cells
+
+        gang = self.controller[targets]
+        confront = self.gang_confront[gang]
+        around = self.nbr[targets]
+        support = (strength[around] * (self.controller[around] == gang[:, None]) * self.nbr_valid[targets]).sum(axis=1)
+        engaged = ((strength[targets] + p["gang_reinforcement_share"] * support)
+                   * np.where(confront, 1.0, p["low_profile_engagement"]))
+        armed = np.minimum(1.0, self.gang_arms[gang] / np.maximum(self.gang_members[gang], 1e-9))
+        a = (combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * eff / np.maximum(persons, 1e-9)
+             * combat.intelligence_factor(self.trust[targets], p["trust_intel_weight"]))
+        b = p["gang_lethality"] * armed
+        blue_loss, red_loss = combat.engage(persons, engaged, a, b, self.rng)
+        killed, arrested = combat.split_arrests(red_loss, p["arrest_share"], p["detention_capacity"] - self.detained,
+                                                self.rng)
+        lost = killed + arrested
+        self.detained += arrested.sum()
+        self.gang_members = np.maximum(0.0, self.gang_members - np.bincount(gang, weights=lost, minlength=len(self.gangs)))
+        self.gang_arms = np.maximum(0.0, self.gang_arms - 0.5 * np.bincount(gang, weights=lost, minlength=len(self.gangs)))
+        mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
+        hnp_loss = blue_loss - mss_loss
+        self.hnp = max(0.0, self.hnp - hnp_loss.sum())
+        self.mss = max(0.0, math.floor(self.mss - mss_loss.sum()))
+        sec_deaths[:] = (killed.sum(), HNP_DEATH_SHARE * hnp_loss.sum(), HNP_DEATH_SHARE * mss_loss.sum())
+        self.unit_morale[raid] = np.maximum(0.3, self.unit_morale[raid] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
+
+        density = self.population[targets] / self.area_km2 / (self.ref_density / self.area_km2)
+        harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], p["roe_caution"])
+        civ_cells[targets] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
+
+        remaining_blue = persons - blue_loss
+        remaining_red = engaged - red_loss
+        cleared = remaining_blue >= p["clear_ratio"] * remaining_red
         hold = p["hold_days"] * (2 if self.phase >= phases.STABILISATION else 1)
         done = targets[cleared]
         self.controller[done] = territory.NO_GANG
@@ -356,7 +380,7 @@ class PortAuPrince(mesa.Model):
         self.cleared_on[done] = t
         self.events[targets] += 1.0
         self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
-        return n_ops, int(cleared.sum()), sec_deaths, civ_cells, arrested
+        return n_ops, int(cleared.sum()), sec_deaths, civ_cells, float(arrested.sum())
 
     def _gang_attacks(self, presence: np.ndarray):
         p = self.p
@@ -394,7 +418,7 @@ class PortAuPrince(mesa.Model):
             deaths[:] = (red_loss.sum(), HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
             density = self.population[cells] / self.ref_density
             harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], 0.0)
-            civ_cells[cells] = poisson_where_positive(self.rng, harm)  # distinct cells of a zero array
+            civ_cells[cells] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
             taken = cells[captured]
             self.controller[taken] = attackers[captured]
             self.held_until[taken] = -1
@@ -410,31 +434,80 @@ class PortAuPrince(mesa.Model):
         self.site_closed_days += self.site_closed_today
         return int(attacked.sum()), deaths, civ_cells
 
+    def _expansion_rate(self) -> np.ndarray:
+        """Gangs return faster to ground an operation recently took from them (seed 002: holding is demanding)."""
+        recent = self.cleared_on > self.day - self.p["retake_memory_days"]
+        return self.p["gang_expansion_rate"] * np.where(recent, self.p["retake_multiplier"], 1.0)
+
     def _territory(self, presence: np.ndarray) -> None:
         p = self.p
+        n = self.city.n_cells
+        controller = self.controller
+        # territory.expand and territory.contest, applied where they change something
         if self._strength_current:  # no attack has changed control or members since _operations
             strength = self.gang_strength
         else:
-            strength = territory.cell_strength(self.controller, self.gang_members)
-        # gangs return faster to ground an operation recently took from them (seed 002: holding is demanding)
-        self.gang_strength[:] = territory.advance(
-            self.rng, self.controller, self.gang_members, strength, presence, p["community_resistance"], self.land,
-            self.nbr, p["gang_expansion_rate"], p["retake_multiplier"], self.cleared_on,
-            self.day - p["retake_memory_days"], self.gang_confront, self._side_of, p["contest_rate"], self.held_until)
+            strength = territory.cell_strength(controller, self.gang_members)
+        defence = p["community_resistance"] + presence
+        cells, owners = territory.expansion(controller, strength, defence, self.land, self.nbr,
+                                            self._expansion_rate(), ~self.gang_confront, presence > 0,
+                                            self.rng.random(n))
+        controller[cells] = owners
+        stale = len(cells) > 0
+        if p["contest_rate"] > 0:
+            if stale:
+                strength = territory.cell_strength(controller, self.gang_members)
+                stale = False
+            cells, owners = territory.rivalry(controller, strength, self._side_of[controller], self.nbr, self.land,
+                                              p["contest_rate"], self.rng.random(n))
+            controller[cells] = owners
+            stale = len(cells) > 0
+        self.held_until[controller != territory.NO_GANG] = -1
+        if stale:
+            strength = territory.cell_strength(controller, self.gang_members)
+        self.gang_strength[:] = strength
         front, gang_front = self._fronts()
-        self.contested = territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
+        # a front cell is contested by the state where it or a real neighbour has security presence
+        # (retaliation.neighbour_sum(presence, ...) > 0, with presence >= 0): mark the neighbours of the
+        # present cells instead; a self-pointing "neighbour" only marks a cell that has presence itself
+        present = presence > 0
+        near = present.copy()
+        near[self.nbr[(present & self.land).nonzero()[0]]] = True
+        self.contested = gang_front | (front & near)
 
     def _population(self, civ_ops_cells: np.ndarray) -> tuple[float, np.ndarray]:
         p = self.p
         held = self.controller != territory.NO_GANG
-        deaths, kidnaps, inside, out, secure = population.one_day(
-            self.rng, self.population, held, self.contested, self.patrolled, self.land, civ_ops_cells,
-            self.violence, self.displaced, p["predation_killing_rate"], p["border_killing_rate"], p["kidnap_rate"],
-            p["displaced_per_death"], p["front_flight_rate"], p["displaced_out_share"])
+        gang_held = held.astype(float)
+        gang_deaths = self._poisson(population.deaths_expected(
+            self.population, gang_held, self.contested, p["predation_killing_rate"], p["border_killing_rate"]))
+        deaths = np.minimum(gang_deaths + civ_ops_cells, np.floor(self.population))
+        kidnaps = self._poisson(population.kidnappings_expected(
+            self.population, gang_held, self.patrolled, p["kidnap_rate"]))
+        self.population -= deaths
+        self.violence[:] = 0.9 * self.violence + deaths
+        flee = p["displaced_per_death"] * deaths + p["front_flight_rate"] * self.population * self.contested
+        secure = ~held & ~self.contested & self.land
         self._held_secure = (self.day, held, secure)  # unchanged until _record
+        host = self.population * secure
+        before = self.population.copy()
+        self.population[:], inside, out = population.displace(self.population, flee, host, p["displaced_out_share"])
+        self.displaced += np.maximum(self.population - before, 0.0)
         self.displaced_total += inside + out
         self.displaced_out += out
-        return deaths, kidnaps
+        return float(deaths.sum()), kidnaps
+
+    def _poisson(self, lam: np.ndarray) -> np.ndarray:
+        """``self.rng.poisson(lam)`` as floats, drawn only where ``lam`` is not zero.
+
+        NumPy's generator returns 0 for a zero mean without drawing, so the numbers and the stream are the
+        same as drawing for every cell; most cells (sea, open country, cells of no gang) have a zero mean.
+        """
+        out = np.zeros(len(lam))
+        cells = lam.nonzero()[0]
+        if len(cells):
+            out[cells] = self.rng.poisson(lam[cells])
+        return out
 
     def _economy(self, kidnaps: np.ndarray) -> None:
         p = self.p

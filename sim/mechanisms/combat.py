@@ -12,94 +12,81 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.jit import njit, pairwise_sum
 
-
-def lanchester_remaining(blue: np.ndarray, red: np.ndarray, a: np.ndarray | float, b: np.ndarray | float,
+def lanchester_remaining(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
                          dt: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Exact square-law strengths after ``dt`` (arrays or numbers, broadcast together).
+    """Exact square-law strengths after ``dt``.
 
     ``a``: red casualties per blue fighter per day; ``b``: blue casualties per red fighter per day. When a
     side is wiped out within ``dt`` the fight stops there and the winner keeps ``sqrt(B^2 - (b/a) R^2)``
     (the square law's invariant), so strengths never grow or go negative.
     """
-    blue, red, a, b = np.broadcast_arrays(*(np.asarray(x, float) for x in (blue, red, a, b)))
-    blue_t, red_t = _lanchester(blue.ravel(), red.ravel(), a.ravel(), b.ravel(), float(dt))
-    return blue_t.reshape(blue.shape), red_t.reshape(blue.shape)
-
-
-@njit
-def _lanchester(blue, red, a, b, dt):
-    blue_t = np.empty(len(blue))
-    red_t = np.empty(len(blue))
-    for i in range(len(blue)):
-        blue_t[i], red_t[i] = remaining(blue[i], red[i], a[i], b[i], dt)
-    return blue_t, red_t
-
-
-@njit
-def remaining(blue: float, red: float, a: float, b: float, dt: float) -> tuple[float, float]:
-    """:func:`lanchester_remaining` of one fight."""
+    blue = np.asarray(blue, float)
+    red = np.asarray(red, float)
+    a = np.asarray(a, float)
+    b = np.asarray(b, float)
     k = np.sqrt(a * b)
     kt = k * dt
-    sinh_over_k = np.sinh(kt) / k if k > 0 else dt
+    fighting = k > 0
+    sinh_over_k = np.where(fighting, np.sinh(kt) / np.where(fighting, k, 1.0), dt)
     c = np.cosh(kt)
     blue_t = blue * c - b * red * sinh_over_k
     red_t = red * c - a * blue * sinh_over_k
     red_out = red_t <= 0
     blue_out = blue_t <= 0
-    if red_out or blue_out:  # a side is wiped out within dt: the other keeps the invariant's strength
-        blue_wins = np.sqrt(max(blue * blue - (b / a if a > 0 else np.inf) * (red * red), 0.0)) if red > 0 else blue
-        red_wins = np.sqrt(max(red * red - (a / b if b > 0 else np.inf) * (blue * blue), 0.0)) if blue > 0 else red
-        blue_t, red_t = (blue_wins if red_out else 0.0), (red_wins if blue_out else 0.0)
-    return min(max(0.0, blue_t), blue), min(max(0.0, red_t), red)
+    if red_out.any() or blue_out.any():  # otherwise the survivors are the square-law strengths as they are
+        with np.errstate(divide="ignore", invalid="ignore"):
+            blue_wins = np.where(red > 0, np.sqrt(np.maximum(blue ** 2 - np.where(a > 0, b / a, np.inf) * red ** 2, 0.0)), blue)
+            red_wins = np.where(blue > 0, np.sqrt(np.maximum(red ** 2 - np.where(b > 0, a / b, np.inf) * blue ** 2, 0.0)), red)
+        blue_t = np.where(red_out, blue_wins, np.where(blue_out, 0.0, blue_t))
+        red_t = np.where(blue_out, red_wins, np.where(red_out, 0.0, red_t))
+    # np.clip(x, 0.0, top) for top >= 0, as two ufuncs (cheaper on a few values; 0.0 first keeps clip's +0.0)
+    return np.minimum(np.maximum(0.0, blue_t), blue), np.minimum(np.maximum(0.0, red_t), red)
 
 
-def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray | float, b: np.ndarray | float,
+def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
            rng: np.random.Generator, dt: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """One day of fighting: Poisson losses around the exact expected losses, capped by strength.
 
     Returns ``(blue_losses, red_losses)`` as floats holding whole numbers.
     """
-    blue, red, a, b = np.broadcast_arrays(*(np.asarray(x, float) for x in (blue, red, a, b)))
-    blue_loss, red_loss = fight(rng, blue.ravel(), red.ravel(), a.ravel(), b.ravel(), float(dt))
-    return blue_loss.reshape(blue.shape), red_loss.reshape(blue.shape)
+    blue = np.asarray(blue, float)
+    red = np.asarray(red, float)
+    blue_t, red_t = lanchester_remaining(blue, red, a, b, dt)
+    blue_loss = np.minimum(poisson(rng, blue - blue_t), np.floor(blue))
+    red_loss = np.minimum(poisson(rng, red - red_t), np.floor(red))
+    return blue_loss.astype(float), red_loss.astype(float)
 
 
-@njit
-def fight(rng: np.random.Generator, blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
-          dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`engage` of 1-D arrays: every blue loss is drawn, then every red loss, fight by fight."""
-    blue_t, red_t = _lanchester(blue, red, a, b, dt)
-    blue_loss = np.empty(len(blue))
-    red_loss = np.empty(len(blue))
-    for i in range(len(blue)):
-        blue_loss[i] = min(draw_poisson(rng, blue[i] - blue_t[i]), np.floor(blue[i]))
-    for i in range(len(blue)):
-        red_loss[i] = min(draw_poisson(rng, red[i] - red_t[i]), np.floor(red[i]))
-    return blue_loss, red_loss
+_FEW = 8  # up to this many draws, one by one is cheaper than one array call (whose checks cost ~5 us)
 
 
-@njit
-def draw_poisson(rng: np.random.Generator, lam: float) -> float:
-    """``rng.poisson(lam)``: NumPy draws nothing for a zero mean, and neither does this."""
-    return float(rng.poisson(lam)) if lam > 0 else 0.0
+def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """``rng.poisson(lam)``: the same numbers and the same stream (NumPy draws an array element by element
+    with the scalar routine), drawn one by one when there are only a few."""
+    if isinstance(lam, np.ndarray) and lam.ndim == 1 and len(lam) <= _FEW:
+        return np.array([rng.poisson(x) for x in lam.tolist()], dtype=np.int64)
+    return rng.poisson(lam)
 
 
-@njit
+def binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
+    """``rng.binomial(n, p)`` for integer counts ``n`` and one probability ``p``: as :func:`poisson`."""
+    if isinstance(n, np.ndarray) and n.ndim == 1 and len(n) <= _FEW and np.ndim(p) == 0:
+        return np.array([rng.binomial(k, p) for k in n.tolist()], dtype=np.int64)
+    return rng.binomial(n, p)
+
+
 def effectiveness(training: np.ndarray, equipment: np.ndarray, readiness: np.ndarray,
                   morale: np.ndarray) -> np.ndarray:
     """Fighting effectiveness of a unit in [0, 1]: the product of its four factors."""
     return training * equipment * readiness * morale
 
 
-@njit
 def intelligence_factor(trust: np.ndarray, weight: float) -> np.ndarray:
     """Operations find their targets better where residents trust the state: 1 at trust 0.5."""
     return np.maximum(0.1, 1.0 + weight * (trust - 0.5))
 
 
-@njit
 def split_arrests(gang_losses: np.ndarray, arrest_share: float, free_capacity: float,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Split gang losses into ``(killed, arrested)``; arrests beyond the prisons' free capacity are released.
@@ -107,16 +94,13 @@ def split_arrests(gang_losses: np.ndarray, arrest_share: float, free_capacity: f
     Each loss is an arrest with probability ``arrest_share``. Released people are not losses: they stay
     with their group.
     """
-    wanted = np.empty(len(gang_losses))
-    for i in range(len(gang_losses)):
-        wanted[i] = rng.binomial(int(gang_losses[i]), arrest_share)
-    total = pairwise_sum(wanted)
-    free = max(free_capacity, 0.0)
+    wanted = binomial(rng, gang_losses.astype(np.int64), arrest_share).astype(float)
+    total = wanted.sum()
+    free = max(float(free_capacity), 0.0)
     arrested = wanted if total <= free else np.floor(wanted * free / total)
     return gang_losses - wanted, arrested
 
 
-@njit
 def civilian_harm_expected(casualties: np.ndarray, density: np.ndarray, ref_density: float,
                            ratio: float, caution: float) -> np.ndarray:
     """Expected civilians killed: proportional to combatant casualties and density, cut by caution.
@@ -126,7 +110,6 @@ def civilian_harm_expected(casualties: np.ndarray, density: np.ndarray, ref_dens
     return ratio * casualties * (density / ref_density) * (1.0 - 0.8 * caution)
 
 
-@njit
 def caution_lethality(lethality: float, caution: float) -> float:
     """Cautious rules of engagement cost some lethality: up to 30% at full caution."""
     return lethality * (1.0 - 0.3 * caution)

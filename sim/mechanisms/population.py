@@ -9,24 +9,23 @@ Sources: 4,789 killed and 2,490 kidnapped nationally in 2023, ≥5,601 killed an
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
-from sim.mechanisms.jit import njit, pairwise_sum, poisson_where_positive
+_EIGHT = np.ones((3, 3), dtype=bool)
 
-@njit
+
 def deaths_expected(population: np.ndarray, gang_held: np.ndarray, contested: np.ndarray,
                     predation_per_million: float, border_rate: float) -> np.ndarray:
     """Expected killings by gangs per cell: predation in gang cells plus violence on contested cells."""
     return predation_per_million * 1e-6 * population * gang_held + border_rate * contested
 
 
-@njit
 def kidnappings_expected(population: np.ndarray, gang_held: np.ndarray, patrolled: np.ndarray,
                          rate_per_million: float) -> np.ndarray:
     """Expected kidnappings per cell: residents of gang cells at a rate that patrols halve."""
     return rate_per_million * 1e-6 * population * gang_held * (1.0 - 0.5 * patrolled)
 
 
-@njit
 def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
              out_share: float) -> tuple[np.ndarray, float, float]:
     """Move ``flee`` people out of their cells: ``out_share`` leave the city, the rest go to host cells.
@@ -36,8 +35,8 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
     the total of population plus those who left is conserved.
     """
     flee = np.minimum(flee, population)
-    total = pairwise_sum(flee)
-    host_total = pairwise_sum(host)
+    total = flee.sum()
+    host_total = host.sum()
     inside = total * (1.0 - out_share) if host_total > 0 else 0.0
     out = population - flee
     if inside > 0:
@@ -45,67 +44,21 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
     return out, float(inside), float(total - inside)
 
 
-@njit
-def one_day(rng: np.random.Generator, population: np.ndarray, held: np.ndarray, contested: np.ndarray,
-            patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
-            displaced: np.ndarray, predation_per_million: float, border_rate: float, kidnap_per_million: float,
-            displaced_per_death: float, front_flight_rate: float, out_share: float):
-    """A day of the population: Poisson deaths and kidnappings, then flight, in place.
-
-    Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
-    attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
-    ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
-    flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws are
-    made for the cells with a positive mean, deaths first, in cell order. Returns ``(deaths, kidnappings per
-    cell, moved within the city, left the city, secure mask)``.
-    """
-    gang_held = held.astype(np.float64)
-    gang_deaths = poisson_where_positive(rng, deaths_expected(population, gang_held, contested,
-                                                              predation_per_million, border_rate))
-    deaths = np.minimum(gang_deaths + civilians_killed, np.floor(population))
-    kidnaps = poisson_where_positive(rng, kidnappings_expected(population, gang_held, patrolled, kidnap_per_million))
-    population -= deaths
-    violence[:] = 0.9 * violence + deaths
-    flee = displaced_per_death * deaths + front_flight_rate * population * contested
-    secure = ~held & ~contested & land
-    before = population.copy()
-    population[:], inside, out = displace(population, flee, population * secure, out_share)
-    displaced += np.maximum(population - before, 0.0)
-    return pairwise_sum(deaths), kidnaps, inside, out, secure
-
-
-@njit
 def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:
     """Share of people living in cells connected (8-neighbourhood) through ``secure`` ground to an anchor.
 
     ``secure`` (ground aid can cross: the model passes cells no gang holds, front lines included) and
-    ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port). The connected
-    ground is found by a flood fill from the secure anchors.
+    ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port).
     """
-    height, width = secure.shape
-    open_ground = secure.ravel()
-    reached = np.zeros(height * width, np.bool_)
-    stack = np.empty(height * width, np.int64)
-    top = 0
-    for a in anchors:
-        if open_ground[a] and not reached[a]:
-            reached[a] = True
-            stack[top] = a
-            top += 1
-    if top == 0:
-        return 0.0  # no anchor is secure: nobody is reached
-    people = population.ravel()
-    total = pairwise_sum(people)
-    if total <= 0:
+    if not secure.reshape(-1)[anchors].any():
+        return 0.0  # no anchor is secure: nobody is reached (and labelling the grid would cost more than a day)
+    labels, n_labels = ndimage.label(secure, structure=_EIGHT)
+    flat = labels.reshape(-1)
+    reach = flat[anchors]
+    reach = reach[reach > 0]
+    total = population.sum()
+    if len(reach) == 0 or total <= 0:
         return 0.0
-    while top > 0:
-        top -= 1
-        row, col = divmod(stack[top], width)
-        for r in range(max(row - 1, 0), min(row + 2, height)):
-            for c in range(max(col - 1, 0), min(col + 2, width)):
-                j = r * width + c
-                if open_ground[j] and not reached[j]:
-                    reached[j] = True
-                    stack[top] = j
-                    top += 1
-    return pairwise_sum(people[reached]) / total
+    reached = np.zeros(n_labels + 1, dtype=bool)
+    reached[reach] = True
+    return float(population.reshape(-1)[reached[flat]].sum() / total)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.jit import njit
-
 TARGET_RULES = ("border", "population", "strength", "sites")
 
 
@@ -49,33 +47,18 @@ def target_scores(rule: str, controller: np.ndarray, population: np.ndarray, str
     return np.where(controller >= 0, score, -np.inf)
 
 
-@njit
 def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndarray:
-    """Indices of the ``n_ops`` best-scoring cells, best first; fewer if fewer are valid (finite).
-
-    A cell's key is its score plus a tie-breaking ``jitter`` (uniform draws) of a millionth of the score's
-    size; equal keys go to the lower index. The best keys are kept in a sorted buffer, so the work is one
-    pass over the cells for the few targets of a day.
-    """
-    best = np.empty(max(n_ops, 0), np.int64)
-    keys = np.empty(max(n_ops, 0))
-    found = 0
-    for i in range(len(score)):
-        s = score[i]
-        if not np.isfinite(s):
-            continue
-        key = s + jitter[i] * 1e-6 * (abs(s) + 1.0)
-        if found == n_ops and (n_ops == 0 or key <= keys[found - 1]):
-            continue
-        j = found if found < n_ops else n_ops - 1  # the new key goes in at j or above
-        while j > 0 and keys[j - 1] < key:
-            keys[j] = keys[j - 1]
-            best[j] = best[j - 1]
-            j -= 1
-        keys[j] = key
-        best[j] = i
-        found = min(found + 1, n_ops)
-    return best[:found]
+    """Indices of the ``n_ops`` best-scoring cells (ties broken by ``jitter``); fewer if fewer are valid."""
+    valid = np.isfinite(score).nonzero()[0]
+    n = int(min(n_ops, len(valid)))
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    s = score[valid]
+    key = np.full(len(score), -np.inf)
+    key[valid] = s + jitter[valid] * 1e-6 * (np.abs(s) + 1.0)
+    np.negative(key, out=key)
+    top = np.argpartition(key, n - 1)[:n]
+    return top[np.argsort(key[top], kind="stable")]
 
 
 def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:
