@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sim.cliargs import at_least
 from sim.errors import InputError
+from sim.kernels import select as select_kernels
 from sim.registry import PARAMETERS
 from sim.scenario import BASELINE, load_scenario
 
@@ -59,7 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     ts.to_csv(out / "timeseries.csv", index=False)
     result.sites.to_csv(out / "sites.csv", index=False)
     payload = {"scenario": scenario.name, "scenario_file": str(scenario.path), "seed": args.seed, "days": days,
-               "start_date": str(scenario.start_date), "parameters": scenario.params,
+               "start_date": str(scenario.start_date), "kernels": select_kernels().name,
+               "parameters": scenario.params,
                "summary": _clean(result.summary)}
     (out / "summary.json").write_text(json.dumps(payload, indent=2, default=_json_default))
     plots.control_maps(result, out / "control_maps.png")

@@ -17,8 +17,8 @@ from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from sim.agents import FORCES, GangGroup, SecurityUnit
 from sim.citymap import CityMap, load_city_map
-from sim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
-                            retaliation, territory, trust)
+from sim.kernels import select as select_kernels
+from sim.mechanisms import combat, funding, personnel, phases, posture, retaliation, territory, trust
 from sim.outputs import Recorder
 from sim.scenario import Scenario
 
@@ -31,8 +31,11 @@ class PortAuPrince(mesa.Model):
     """Gang territorial control in Port-au-Prince and the security forces sent against it."""
 
     def __init__(self, scenario: Scenario, rng: int | np.random.SeedSequence | None = None,
-                 days: int | None = None):
+                 days: int | None = None, kernels: str | None = None):
+        """``kernels``: ``"compiled"``, ``"numpy"`` or ``"auto"`` (:func:`sim.kernels.select`; by default the
+        ``PAP_SIM_KERNELS`` environment variable, else ``auto``). Both give the same numbers."""
         super().__init__(rng=rng)
+        self.kernels = select_kernels(kernels)
         self.config = scenario
         p = self.p = scenario.params
         self.days = days if days is not None else scenario.days
@@ -239,6 +242,7 @@ class PortAuPrince(mesa.Model):
 
     def _assign_units(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fill units, give them roles and places; returns (presence per cell, raiding unit ids, held mask)."""
+        k = self.kernels
         p, t = self.p, self.day
         size = p["unit_size"]
         nh = self.n_hnp_units
@@ -275,7 +279,7 @@ class PortAuPrince(mesa.Model):
         presence = np.bincount(static_cells, weights=eff[static], minlength=self.city.n_cells).astype(float, copy=False)
 
         free = self.controller == territory.NO_GANG
-        holds = posture.keep_holds(self.held_until, t, len(capable)) & free
+        holds = k.keep_holds(self.held_until, t, len(capable)) & free
         hold_cells = holds.nonzero()[0]
         holders = capable[:len(hold_cells)]
         self.unit_role[holders] = HOLD
@@ -285,7 +289,7 @@ class PortAuPrince(mesa.Model):
 
         frontier = self._fronts()[0]
         public = frontier & free & (presence == 0)
-        patrol_cells = posture.choose_targets(np.where(public, self.population, -np.inf), len(patrol),
+        patrol_cells = k.choose_targets(np.where(public, self.population, -np.inf), len(patrol),
                                               self.rng.random(self.city.n_cells))
         patrollers = patrol[:len(patrol_cells)]
         self.unit_role[patrol] = RESERVE
@@ -308,7 +312,8 @@ class PortAuPrince(mesa.Model):
         as the controller array is unchanged (compared in full, so changes made from outside are seen).
         """
         if self._fronts_of is None or not np.array_equal(self._fronts_of, self.controller):
-            self._fronts_value = territory.fronts(self._side_of[self.controller], self._nbr_land_t, self.land)
+            self._fronts_value = self.kernels.controller_fronts(self.controller, self._side_of, self._nbr_land_t,
+                                                                 self.land)
             self._fronts_of = self.controller.copy()
         return self._fronts_value
 
@@ -319,78 +324,55 @@ class PortAuPrince(mesa.Model):
         return n_static, n_patrol, active - n_static - n_patrol
 
     def _operations(self, raid: np.ndarray, holds: np.ndarray, presence: np.ndarray):
+        k = self.kernels
         p, t = self.p, self.day
         n_cells = self.city.n_cells
         civ_cells = np.zeros(n_cells)
         sec_deaths = np.zeros(3)
         n_ops = int(len(raid) * p["operation_tempo"]) // p["units_per_operation"]
-        strength = territory.cell_strength(self.controller, self.gang_members)
+        strength = k.cell_strength(self.controller, self.gang_members)
         score = posture.target_scores(p["target_rule"], self.controller, self.population, strength,
                                       self.frontier, self.site_distance)
-        targets = posture.choose_targets(score, n_ops, self.rng.random(n_cells))
+        targets = k.choose_targets(score, n_ops, self.rng.random(n_cells))
         n_ops = len(targets)
         self._strength_current = True  # gang_strength is set from control and members as they stand
         if n_ops == 0:
             self.gang_strength[:] = strength
             return 0, 0, sec_deaths, civ_cells, 0.0
         raid = raid[: n_ops * p["units_per_operation"]]
-        op_of = np.arange(len(raid)) % n_ops
         self.unit_role[raid] = OPERATION
-        self.unit_cell[raid] = targets[op_of]
-        persons = np.bincount(op_of, weights=self.unit_personnel[raid], minlength=n_ops)
-        eff = np.bincount(op_of, weights=self.unit_eff[raid], minlength=n_ops)
-        mss_persons = np.bincount(op_of, weights=self.unit_personnel[raid] * self.unit_force[raid], minlength=n_ops)
-        presence[targets] += eff  # targets are distinct cells
-
-        gang = self.controller[targets]
-        confront = self.gang_confront[gang]
-        around = self.nbr[targets]
-        support = (strength[around] * (self.controller[around] == gang[:, None]) * self.nbr_valid[targets]).sum(axis=1)
-        engaged = ((strength[targets] + p["gang_reinforcement_share"] * support)
-                   * np.where(confront, 1.0, p["low_profile_engagement"]))
-        armed = np.minimum(1.0, self.gang_arms[gang] / np.maximum(self.gang_members[gang], 1e-9))
-        a = (combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * eff / np.maximum(persons, 1e-9)
-             * combat.intelligence_factor(self.trust[targets], p["trust_intel_weight"]))
-        b = p["gang_lethality"] * armed
-        blue_loss, red_loss = combat.engage(persons, engaged, a, b, self.rng)
-        killed, arrested = combat.split_arrests(red_loss, p["arrest_share"], p["detention_capacity"] - self.detained,
-                                                self.rng)
-        lost = killed + arrested
-        self.detained += arrested.sum()
-        self.gang_members = np.maximum(0.0, self.gang_members - np.bincount(gang, weights=lost, minlength=len(self.gangs)))
-        self.gang_arms = np.maximum(0.0, self.gang_arms - 0.5 * np.bincount(gang, weights=lost, minlength=len(self.gangs)))
-        mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
-        hnp_loss = blue_loss - mss_loss
-        self.hnp = max(0.0, self.hnp - hnp_loss.sum())
-        self.mss = max(0.0, math.floor(self.mss - mss_loss.sum()))
-        sec_deaths[:] = (killed.sum(), HNP_DEATH_SHARE * hnp_loss.sum(), HNP_DEATH_SHARE * mss_loss.sum())
-        self.unit_morale[raid] = np.maximum(0.3, self.unit_morale[raid] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
-
-        density = self.population[targets] / self.area_km2 / (self.ref_density / self.area_km2)
-        harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], p["roe_caution"])
-        civ_cells[targets] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
-
-        remaining_blue = persons - blue_loss
-        remaining_red = engaged - red_loss
-        cleared = remaining_blue >= p["clear_ratio"] * remaining_red
+        self.unit_cell[raid] = targets[np.arange(len(raid)) % n_ops]
+        cleared, civilians, killed, arrested, hnp_loss, mss_loss = k.raid(
+            self.rng, targets, raid, self.unit_personnel, self.unit_eff, self.unit_force, self.unit_morale, strength,
+            self.controller, self.nbr, self.nbr_valid, self.gang_confront, self.gang_members, self.gang_arms,
+            self.trust, presence, self.population, self.area_km2, self.ref_density, p["security_lethality"],
+            p["gang_lethality"],
+            p["roe_caution"], p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
+            p["arrest_share"], p["detention_capacity"] - self.detained, p["civilian_harm_ratio"], p["clear_ratio"])
+        self.detained += arrested
+        self.hnp = max(0.0, self.hnp - hnp_loss)
+        self.mss = max(0.0, math.floor(self.mss - mss_loss))
+        sec_deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
+        civ_cells[targets] = civilians  # distinct cells of a zero array
         hold = p["hold_days"] * (2 if self.phase >= phases.STABILISATION else 1)
         done = targets[cleared]
         self.controller[done] = territory.NO_GANG
         self.held_until[done] = t + hold
         self.cleared_on[done] = t
         self.events[targets] += 1.0
-        self.gang_strength[:] = territory.cell_strength(self.controller, self.gang_members)
-        return n_ops, int(cleared.sum()), sec_deaths, civ_cells, float(arrested.sum())
+        self.gang_strength[:] = k.cell_strength(self.controller, self.gang_members)
+        return n_ops, int(cleared.sum()), sec_deaths, civ_cells, arrested
 
     def _gang_attacks(self, presence: np.ndarray):
+        k = self.kernels
         p = self.p
         n_cells = self.city.n_cells
         sites = self.city.site_cells
         civ_cells = np.zeros(n_cells)
         deaths = np.zeros(3)
-        confronting = np.concatenate((self.gang_confront, [False]))[self.controller]  # False for no gang (-1)
-        # the strongest confronting neighbour of each site (the rows of the sites only)
-        att, owner = territory.strongest_neighbour(self.gang_strength * confronting, self.controller, self._site_nbr)
+        # the strongest confronting neighbour of each site
+        att, owner = k.strongest_attacker(self.gang_strength, self.controller, self.gang_confront,
+                                                  self._site_nbr)
         open_site = self.controller[sites] == territory.NO_GANG
         prob = retaliation.attack_probability(p["gang_attack_rate"], self.retaliation[sites])
         attacked = open_site & (att > 0) & (self.rng.random(len(sites)) < prob)
@@ -407,7 +389,7 @@ class PortAuPrince(mesa.Model):
             blue_eff = (guards * self.unit_eff).sum(axis=1)
             armed = np.minimum(1.0, self.gang_arms[attackers] / np.maximum(self.gang_members[attackers], 1e-9))
             a = combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * blue_eff / np.maximum(blue, 1e-9)
-            blue_loss, red_loss = combat.engage(blue, red, a, p["gang_lethality"] * armed, self.rng)
+            blue_loss, red_loss = k.engage(blue, red, a, p["gang_lethality"] * armed, self.rng)
             captured = (blue - blue_loss) * p["clear_ratio"] <= (red - red_loss)
             self.gang_members = np.maximum(0.0, self.gang_members - np.bincount(attackers, weights=red_loss, minlength=len(self.gangs)))
             force_loss = (guards * self.unit_personnel * (blue_loss / np.maximum(blue, 1e-9))[:, None]).sum(axis=0)
@@ -418,7 +400,7 @@ class PortAuPrince(mesa.Model):
             deaths[:] = (red_loss.sum(), HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
             density = self.population[cells] / self.ref_density
             harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], 0.0)
-            civ_cells[cells] = combat.poisson(self.rng, harm)  # distinct cells of a zero array
+            civ_cells[cells] = k.poisson_where_positive(self.rng, harm)  # distinct cells of a zero array
             taken = cells[captured]
             self.controller[taken] = attackers[captured]
             self.held_until[taken] = -1
@@ -428,128 +410,58 @@ class PortAuPrince(mesa.Model):
                 freed = self.detained * prisons_taken.sum() / self.prison_sites.sum()
                 self.detained -= freed
                 np.add.at(self.gang_members, self.controller[sites[prisons_taken]], freed / prisons_taken.sum())
-        self.retaliation[:] = retaliation.update_intensity_near_events(
+        self.retaliation[:] = k.update_intensity_near_events(
             self.retaliation, events, self.nbr, self.nbr_valid, p["retaliation_jump"], p["retaliation_decay"])
         self.site_closed_today = attacked | (self.controller[sites] != territory.NO_GANG)
         self.site_closed_days += self.site_closed_today
         return int(attacked.sum()), deaths, civ_cells
 
-    def _expansion_rate(self) -> np.ndarray:
-        """Gangs return faster to ground an operation recently took from them (seed 002: holding is demanding)."""
-        recent = self.cleared_on > self.day - self.p["retake_memory_days"]
-        return self.p["gang_expansion_rate"] * np.where(recent, self.p["retake_multiplier"], 1.0)
-
     def _territory(self, presence: np.ndarray) -> None:
+        k = self.kernels
         p = self.p
-        n = self.city.n_cells
-        controller = self.controller
-        # territory.expand and territory.contest, applied where they change something
         if self._strength_current:  # no attack has changed control or members since _operations
             strength = self.gang_strength
         else:
-            strength = territory.cell_strength(controller, self.gang_members)
-        defence = p["community_resistance"] + presence
-        cells, owners = territory.expansion(controller, strength, defence, self.land, self.nbr,
-                                            self._expansion_rate(), ~self.gang_confront, presence > 0,
-                                            self.rng.random(n))
-        controller[cells] = owners
-        stale = len(cells) > 0
-        if p["contest_rate"] > 0:
-            if stale:
-                strength = territory.cell_strength(controller, self.gang_members)
-                stale = False
-            cells, owners = territory.rivalry(controller, strength, self._side_of[controller], self.nbr, self.land,
-                                              p["contest_rate"], self.rng.random(n))
-            controller[cells] = owners
-            stale = len(cells) > 0
-        self.held_until[controller != territory.NO_GANG] = -1
-        if stale:
-            strength = territory.cell_strength(controller, self.gang_members)
-        self.gang_strength[:] = strength
+            strength = k.cell_strength(self.controller, self.gang_members)
+        # gangs return faster to ground an operation recently took from them (seed 002: holding is demanding)
+        self.gang_strength[:] = k.advance(
+            self.rng, self.controller, self.gang_members, strength, presence, p["community_resistance"], self.land,
+            self.nbr, p["gang_expansion_rate"], p["retake_multiplier"], self.cleared_on,
+            self.day - p["retake_memory_days"], self.gang_confront, self._side_of, p["contest_rate"], self.held_until)
         front, gang_front = self._fronts()
-        # a front cell is contested by the state where it or a real neighbour has security presence
-        # (retaliation.neighbour_sum(presence, ...) > 0, with presence >= 0): mark the neighbours of the
-        # present cells instead; a self-pointing "neighbour" only marks a cell that has presence itself
-        present = presence > 0
-        near = present.copy()
-        near[self.nbr[(present & self.land).nonzero()[0]]] = True
-        self.contested = gang_front | (front & near)
+        self.contested = k.contested_cells(front, gang_front, presence, self.land, self.nbr)
 
     def _population(self, civ_ops_cells: np.ndarray) -> tuple[float, np.ndarray]:
         p = self.p
         held = self.controller != territory.NO_GANG
-        gang_held = held.astype(float)
-        gang_deaths = self._poisson(population.deaths_expected(
-            self.population, gang_held, self.contested, p["predation_killing_rate"], p["border_killing_rate"]))
-        deaths = np.minimum(gang_deaths + civ_ops_cells, np.floor(self.population))
-        kidnaps = self._poisson(population.kidnappings_expected(
-            self.population, gang_held, self.patrolled, p["kidnap_rate"]))
-        self.population -= deaths
-        self.violence[:] = 0.9 * self.violence + deaths
-        flee = p["displaced_per_death"] * deaths + p["front_flight_rate"] * self.population * self.contested
-        secure = ~held & ~self.contested & self.land
+        deaths, kidnaps, inside, out, secure = self.kernels.population_day(
+            self.rng, self.population, held, self.contested, self.patrolled, self.land, civ_ops_cells,
+            self.violence, self.displaced, p["predation_killing_rate"], p["border_killing_rate"], p["kidnap_rate"],
+            p["displaced_per_death"], p["front_flight_rate"], p["displaced_out_share"])
         self._held_secure = (self.day, held, secure)  # unchanged until _record
-        host = self.population * secure
-        before = self.population.copy()
-        self.population[:], inside, out = population.displace(self.population, flee, host, p["displaced_out_share"])
-        self.displaced += np.maximum(self.population - before, 0.0)
         self.displaced_total += inside + out
         self.displaced_out += out
-        return float(deaths.sum()), kidnaps
-
-    def _poisson(self, lam: np.ndarray) -> np.ndarray:
-        """``self.rng.poisson(lam)`` as floats, drawn only where ``lam`` is not zero.
-
-        NumPy's generator returns 0 for a zero mean without drawing, so the numbers and the stream are the
-        same as drawing for every cell; most cells (sea, open country, cells of no gang) have a zero mean.
-        """
-        out = np.zeros(len(lam))
-        cells = lam.nonzero()[0]
-        if len(cells):
-            out[cells] = self.rng.poisson(lam[cells])
-        return out
+        return deaths, kidnaps
 
     def _economy(self, kidnaps: np.ndarray) -> None:
         p = self.p
-        g = len(self.gangs)
-        blockaded = self.controller[self.city.site_cells] != territory.NO_GANG
-        self.gang_cash += economy.revenue(self.controller, self.population, self.road, blockaded, self.city.site_cells,
-                                          kidnaps, g, p["extortion_usd_per_person_day"],
-                                          p["toll_usd_per_road_cell_day"], p["blockade_usd_per_site_day"],
-                                          p["ransom_usd"])
-        # per group, over its cells in order (bin 0 collects the cells of no gang and is dropped)
-        group = self.controller + 1
-        territory_pop = np.bincount(group, weights=self.population, minlength=g + 1)[1:]
-        territory_trust = np.bincount(group, weights=self.trust * self.population, minlength=g + 1)[1:]
-        mean_trust = np.divide(territory_trust, territory_pop, out=np.full(g, self.p["trust_initial"]),
-                               where=territory_pop > 0)
-        hard = recruitment.hardship(bool((blockaded & self.fuel_sites).any()),
-                                    self.displaced_total / self.initial_population)
-        recruits = self.rng.poisson(recruitment.recruits_expected(
-            self.gang_members, territory_pop, mean_trust, self.gang_cash, p["recruitment_rate"], hard,
-            p["recruit_cost_usd"])).astype(float)
-        recruits = np.minimum(recruits, np.floor(self.gang_cash / p["recruit_cost_usd"]))
-        self.gang_cash -= recruits * p["recruit_cost_usd"]
-        deserters = self.rng.poisson(recruitment.desertions_expected(self.gang_members, p["desertion_rate"]))
-        self.gang_members = np.maximum(0.0, self.gang_members + recruits - deserters)
-        bought, spent = economy.buy_arms(self.gang_cash, self.gang_members, self.gang_arms,
-                                         economy.arms_offered(p["arms_supply_per_day"], p["arms_embargo_effectiveness"]),
-                                         p["arms_price_usd"])
-        self.gang_arms += bought
-        self.gang_cash = np.maximum(0.0, self.gang_cash - spent)
+        self.kernels.economy_day(self.rng, self.controller, self.population, self.trust, self.road, self.city.site_cells,
+                        self.fuel_sites, kidnaps, self.gang_cash, self.gang_members, self.gang_arms,
+                        self.displaced_total / self.initial_population, p["trust_initial"],
+                        p["extortion_usd_per_person_day"], p["toll_usd_per_road_cell_day"],
+                        p["blockade_usd_per_site_day"], p["ransom_usd"], p["recruitment_rate"], p["recruit_cost_usd"],
+                        p["desertion_rate"], p["arms_supply_per_day"], p["arms_embargo_effectiveness"],
+                        p["arms_price_usd"])
 
     def _trust(self, presence: np.ndarray, civ_ops_cells: np.ndarray) -> None:
         p = self.p
-        visible = np.minimum(1.0, presence / p["unit_size"])
-        harm = np.divide(civ_ops_cells * 1000.0, self.population, out=np.zeros_like(civ_ops_cells),
-                         where=self.population > 0)
         incidents = self.rng.poisson(trust.misconduct_expected(self.hnp + self.mss, p["misconduct_rate"],
                                                                p["oversight_strength"]))
         static_share = p["mss_static_share"] if self.phase != phases.DEPLOYMENT else 1.0
         passive = trust.passivity(static_share, self.mss > 0)
-        self.trust[:] = np.where(self.land, trust.update(
-            self.trust, visible, harm, incidents, passive, p["trust_gain_presence"], p["trust_loss_harm"],
-            p["trust_loss_misconduct"], p["passivity_penalty"]), 0.0)
+        self.kernels.trust_day(self.trust, presence, p["unit_size"], civ_ops_cells, self.population, self.land, incidents,
+                      passive, p["trust_gain_presence"], p["trust_loss_harm"], p["trust_loss_misconduct"],
+                      p["passivity_penalty"])
 
     def _advance_phase(self) -> None:
         p = self.p
@@ -593,7 +505,7 @@ class PortAuPrince(mesa.Model):
             "population_in_city": total,
             "key_sites_held": float((~self.site_closed_today).sum()),
             "schools_open_share": secure_share,
-            "humanitarian_access": population.humanitarian_access(
+            "humanitarian_access": self.kernels.humanitarian_access(
                 (~gang_held & self.land).reshape(secure_2d.shape), self.anchors, pop.reshape(secure_2d.shape)),
             "secure_population_share": secure_share,
             "trust": float((self.trust * pop).sum() / total) if total > 0 else 0.0,

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 from sim.experiments.spec import Spec
+from sim.kernels import select as select_kernels
 
 _PART = re.compile(r"part-(\d{6})\.parquet$")
 _PACKAGES = ("pap-sim", "numpy", "pandas", "pyarrow", "SALib", "scipy", "mesa", "dask", "distributed",
@@ -76,6 +77,7 @@ class Store:
             "created": _now(),
             "python": platform.python_version(),
             "packages": _versions(),
+            "kernels": select_kernels().name,  # compiled or NumPy: the same numbers (sim/kernels.py)
             "sessions": [],
         })
         return cls(path)

@@ -69,6 +69,19 @@ def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     return rng.poisson(lam)
 
 
+def poisson_where_positive(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """``rng.poisson(lam)`` as floats for non-negative means, drawn only where ``lam > 0``.
+
+    NumPy's generator returns 0 for a zero mean without drawing, so the numbers and the stream are those
+    of drawing for every cell; most cells (sea, open country, cells of no gang) have a zero mean.
+    """
+    out = np.zeros(len(lam))
+    cells = lam.nonzero()[0]
+    if len(cells):
+        out[cells] = rng.poisson(lam[cells])
+    return out
+
+
 def binomial(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
     """``rng.binomial(n, p)`` for integer counts ``n`` and one probability ``p``: as :func:`poisson`."""
     if isinstance(n, np.ndarray) and n.ndim == 1 and len(n) <= _FEW and np.ndim(p) == 0:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms import recruitment
+
 
 def revenue(controller: np.ndarray, population: np.ndarray, road: np.ndarray, blockaded_sites: np.ndarray,
             site_cells: np.ndarray, kidnappings: np.ndarray, n_gangs: int, extortion: float, toll: float,
@@ -39,3 +41,36 @@ def buy_arms(cash: np.ndarray, members: np.ndarray, arms: np.ndarray, offered: f
     share = cash / total_cash if total_cash > 0 else np.zeros_like(cash)
     bought = np.minimum(np.minimum(demand, offered * share), cash / price)
     return bought, bought * price
+
+
+def one_day(rng: np.random.Generator, controller: np.ndarray, population: np.ndarray, trust: np.ndarray,
+            road: np.ndarray, site_cells: np.ndarray, fuel_sites: np.ndarray, kidnappings: np.ndarray,
+            cash: np.ndarray, members: np.ndarray, arms: np.ndarray, displaced_share: float, trust_initial: float,
+            extortion: float, toll: float, blockade: float, ransom: float, recruitment_rate: float,
+            recruit_cost: float, desertion_rate: float, arms_per_day: float, embargo: float,
+            arms_price: float) -> None:
+    """A day of the groups' finances and ranks, in place: :func:`revenue` into ``cash``; recruits drawn
+    from :func:`recruitment.recruits_expected` (paid for, within the people of the territory, less willing
+    where trust in the state is high; a territory with nobody reads ``trust_initial``); deserters; then
+    weapons bought (:func:`buy_arms`). Every site a group holds is blockaded. Draws every group's recruits,
+    then every group's deserters.
+    """
+    g = len(members)
+    blockaded = controller[site_cells] != -1
+    cash += revenue(controller, population, road, blockaded, site_cells, kidnappings, g, extortion, toll,
+                    blockade, ransom)
+    # per group, over its cells in order (bin 0 collects the cells of no gang and is dropped)
+    group = controller + 1
+    territory_pop = np.bincount(group, weights=population, minlength=g + 1)[1:]
+    territory_trust = np.bincount(group, weights=trust * population, minlength=g + 1)[1:]
+    mean_trust = np.divide(territory_trust, territory_pop, out=np.full(g, trust_initial), where=territory_pop > 0)
+    hard = recruitment.hardship(bool((blockaded & fuel_sites).any()), displaced_share)
+    recruits = rng.poisson(recruitment.recruits_expected(members, territory_pop, mean_trust, cash,
+                                                         recruitment_rate, hard, recruit_cost)).astype(float)
+    recruits = np.minimum(recruits, np.floor(cash / recruit_cost))
+    cash -= recruits * recruit_cost
+    deserters = rng.poisson(recruitment.desertions_expected(members, desertion_rate))
+    members[:] = np.maximum(0.0, members + recruits - deserters)
+    bought, spent = buy_arms(cash, members, arms, arms_offered(arms_per_day, embargo), arms_price)
+    arms += bought
+    cash[:] = np.maximum(0.0, cash - spent)

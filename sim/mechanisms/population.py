@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from sim.mechanisms.combat import poisson_where_positive
+
 _EIGHT = np.ones((3, 3), dtype=bool)
 
 
@@ -42,6 +44,36 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
     if inside > 0:
         out = out + inside * host / host_total
     return out, float(inside), float(total - inside)
+
+
+def one_day(rng: np.random.Generator, population: np.ndarray, held: np.ndarray, contested: np.ndarray,
+            patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
+            displaced: np.ndarray, predation_per_million: float, border_rate: float, kidnap_per_million: float,
+            displaced_per_death: float, front_flight_rate: float,
+            out_share: float) -> tuple[float, np.ndarray, float, float, np.ndarray]:
+    """A day of the population, in place: Poisson deaths and kidnappings, then flight.
+
+    Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
+    attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
+    ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
+    flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws
+    deaths, then kidnappings, for the cells with a positive mean in cell order. Returns ``(deaths,
+    kidnappings per cell, moved within the city, left the city, secure mask)``.
+    """
+    gang_held = held.astype(float)
+    gang_deaths = poisson_where_positive(rng, deaths_expected(population, gang_held, contested,
+                                                              predation_per_million, border_rate))
+    deaths = np.minimum(gang_deaths + civilians_killed, np.floor(population))
+    kidnaps = poisson_where_positive(rng, kidnappings_expected(population, gang_held, patrolled,
+                                                               kidnap_per_million))
+    population -= deaths
+    violence[:] = 0.9 * violence + deaths
+    flee = displaced_per_death * deaths + front_flight_rate * population * contested
+    secure = ~held & ~contested & land
+    before = population.copy()
+    population[:], inside, out = displace(population, flee, population * secure, out_share)
+    displaced += np.maximum(population - before, 0.0)
+    return float(deaths.sum()), kidnaps, inside, out, secure
 
 
 def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:

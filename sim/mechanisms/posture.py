@@ -48,7 +48,11 @@ def target_scores(rule: str, controller: np.ndarray, population: np.ndarray, str
 
 
 def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndarray:
-    """Indices of the ``n_ops`` best-scoring cells (ties broken by ``jitter``); fewer if fewer are valid."""
+    """Indices of the ``n_ops`` best-scoring cells, best first; fewer if fewer are valid (finite).
+
+    A cell's key is its score plus a tie-breaking ``jitter`` (uniform draws) of a millionth of the score's
+    size; equal keys go to the lower index.
+    """
     valid = np.isfinite(score).nonzero()[0]
     n = int(min(n_ops, len(valid)))
     if n <= 0:
@@ -57,12 +61,16 @@ def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndar
     key = np.full(len(score), -np.inf)
     key[valid] = s + jitter[valid] * 1e-6 * (np.abs(s) + 1.0)
     np.negative(key, out=key)
-    top = np.argpartition(key, n - 1)[:n]
+    top = np.sort(np.argpartition(key, n - 1)[:n])
+    last = key[top].max()
+    if np.count_nonzero(key == last) > np.count_nonzero(key[top] == last):  # equals of the last left out
+        top = np.concatenate((np.flatnonzero(key < last), np.flatnonzero(key == last)))[:n]
     return top[np.argsort(key[top], kind="stable")]
 
 
 def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:
-    """Holds that the available units can keep: the ``capacity`` with the most days left; returns a mask."""
+    """Holds that the available units can keep: the ``capacity`` with the most days left (the lower index
+    among equals); returns a mask."""
     held = np.flatnonzero(held_until > day)
     keep = np.zeros(len(held_until), bool)
     if capacity <= 0 or len(held) == 0:

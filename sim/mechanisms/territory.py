@@ -61,6 +61,13 @@ def fronts(side: np.ndarray, nbr_land_t: np.ndarray, land: np.ndarray) -> tuple[
     return front, hostile
 
 
+def controller_fronts(controller: np.ndarray, side_of: np.ndarray, nbr_land_t: np.ndarray,
+                      land: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fronts` of the sides of ``controller``; ``side_of`` maps a group (the cells of no gang: the
+    last entry, -1) to its side (:func:`cell_side` as a lookup table)."""
+    return fronts(side_of[controller], nbr_land_t, land)
+
+
 def land_neighbours_t(nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
     """The neighbour table transposed to shape ``(8, n_cells)``, with every neighbour off land replaced by the
     cell itself (as a missing neighbour already is), for :func:`fronts`."""
@@ -151,6 +158,60 @@ def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr:
 def _at(values, cells: np.ndarray):
     """``values[cells]`` for a per-cell array; a scalar as it is."""
     return values[cells] if np.ndim(values) else values
+
+
+def advance(rng: np.random.Generator, controller: np.ndarray, members: np.ndarray, strength: np.ndarray,
+            presence: np.ndarray, community_resistance: float, land: np.ndarray, nbr: np.ndarray,
+            expansion_rate: float, retake_multiplier: float, cleared_on: np.ndarray, recent_after: int,
+            confront: np.ndarray, side_of: np.ndarray, contest_rate: float, held_until: np.ndarray) -> np.ndarray:
+    """A day of territory, in place: gangs expand (:func:`expand`), then rivals contest (:func:`contest`).
+
+    ``strength`` is :func:`cell_strength` of ``controller`` and ``members``. A cell's defence is
+    ``community_resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
+    cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); low-profile
+    groups (not ``confront``) avoid cells with presence; ``side_of`` is the lookup table of
+    :func:`controller_fronts`. Holds end in cells a gang takes. Draws a uniform per cell for each stage (the
+    contest only when ``contest_rate > 0``). Returns the strengths of the new control.
+    """
+    n = len(controller)
+    rate = expansion_rate * np.where(cleared_on > recent_after, retake_multiplier, 1.0)
+    cells, owners = expansion(controller, strength, community_resistance + presence, land, nbr, rate,
+                              ~confront, presence > 0, rng.random(n))
+    controller[cells] = owners
+    stale = len(cells) > 0
+    if contest_rate > 0:
+        if stale:
+            strength = cell_strength(controller, members)
+            stale = False
+        cells, owners = rivalry(controller, strength, side_of[controller], nbr, land, contest_rate, rng.random(n))
+        controller[cells] = owners
+        stale = len(cells) > 0
+    held_until[controller != NO_GANG] = -1
+    return cell_strength(controller, members) if stale else strength
+
+
+def contested_cells(front: np.ndarray, gang_front: np.ndarray, presence: np.ndarray, land: np.ndarray,
+                    nbr: np.ndarray) -> np.ndarray:
+    """Cells fought over: gang-against-gang fronts, and front cells with security presence in or next to them.
+
+    (``front & (presence + neighbour_sum(presence) > 0)`` for ``presence >= 0``: the neighbours of the cells
+    with presence are marked instead; a missing neighbour points to the cell itself.)
+    """
+    present = presence > 0
+    near = present.copy()
+    near[nbr[(present & land).nonzero()[0]]] = True
+    return gang_front | (front & near)
+
+
+def strongest_attacker(strength: np.ndarray, controller: np.ndarray, attacks: np.ndarray,
+                       nbr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`strongest_neighbour` among the cells of groups that ``attacks`` (per group), for the rows of
+    ``nbr`` (e.g. the key sites' neighbours): strength and controller, the first listed among equals."""
+    attacking = np.append(attacks, False)[controller[nbr]]  # the cells of no gang (-1) read False
+    vals = strength[nbr] * attacking
+    k = vals.argmax(axis=1)
+    rows = np.arange(len(nbr))
+    return vals[rows, k], controller[nbr[rows, k]]
 
 
 def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, bases: np.ndarray,

@@ -32,3 +32,15 @@ def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, i
     change = (gain * presence * (1.0 - trust) - harm_loss * harm_per_1000
               - misconduct_loss * incidents - passivity_penalty * passivity_index)
     return np.minimum(np.maximum(0.0, trust + change), 1.0)  # np.clip(..., 0.0, 1.0), cheaper
+
+
+def one_day(trust: np.ndarray, presence: np.ndarray, unit_size: float, civilians_killed: np.ndarray,
+            population: np.ndarray, land: np.ndarray, incidents: float, passivity_index: float, gain: float,
+            harm_loss: float, misconduct_loss: float, passivity_penalty: float) -> None:
+    """:func:`update` of the land cells, in place: presence is seen as units present (at most one), harm as
+    civilians killed in operations and attacks per 1,000 residents; off land trust stays 0."""
+    visible = np.minimum(1.0, presence / unit_size)
+    harm = np.divide(civilians_killed * 1000.0, population, out=np.zeros_like(civilians_killed),
+                     where=population > 0)
+    trust[:] = np.where(land, update(trust, visible, harm, incidents, passivity_index, gain, harm_loss,
+                                     misconduct_loss, passivity_penalty), 0.0)
