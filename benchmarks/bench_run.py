@@ -6,9 +6,10 @@
 
 The reference is ``mesa.examples.advanced.epstein_civil_violence`` at its default size (40 x 40, 1,234
 agents), 100 steps, ``rng=42``; the run is ``scenarios/baseline.toml`` for its 365 days (seeds 1, 2, ...,
-the map cached as in a sweep). The two are timed alternately, so a change in the load of a shared machine
-hits both; the ratio of the medians is the number to compare. Results go to
-``benchmarks/results/bench_run.json``.
+the map cached as in a sweep), once with the compiled kernels and once with the NumPy kernels (the same
+numbers; ``sim/kernels.py``). The three are timed in turn, so a change in the load of a shared machine hits
+all of them; the ratios of the medians are the numbers to compare ("ratio" is the one of the kernels a run
+uses by default, the compiled ones when built). Results go to ``benchmarks/results/bench_run.json``.
 """
 
 from __future__ import annotations
@@ -45,12 +46,12 @@ def machine() -> dict:
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
-def time_run(scenario, seed: int, days: int | None = None) -> float:
+def time_run(scenario, seed: int, days: int | None = None, kernels: str | None = None) -> float:
     """Seconds for one ``sim.run`` (model set-up, every day, outputs and summary)."""
     import sim
 
     start = time.perf_counter()
-    sim.run(scenario, seed=seed, days=days)
+    sim.run(scenario, seed=seed, days=days, kernels=kernels)
     return time.perf_counter() - start
 
 
@@ -71,36 +72,47 @@ def median_summary(seconds: list[float]) -> dict:
 
 
 def main(repeats: int = 5, write: bool = True, quiet: bool = False) -> dict:
-    """Time ``repeats`` baseline years and Epstein references alternately; returns (and writes) the result."""
+    """Time ``repeats`` baseline years (each set of kernels) and Epstein references in turn; returns (and
+    writes) the result."""
     import sim
+    from sim import kernels as kernel_sets
 
     scenario = sim.load_scenario(BASELINE)
     days = scenario.days
+    sets = (["compiled"] if kernel_sets.compiled() is not None else []) + ["numpy"]
     load_before = os.getloadavg()
-    time_run(scenario, seed=0)  # warm-up: imports, the rasterised map (cached per process), first calls
+    for name in sets:  # warm-up: imports, the rasterised map (cached per process), first calls
+        time_run(scenario, seed=0, kernels=name)
     time_epstein(steps=2)
-    runs, reference = [], []
+    runs: dict[str, list[float]] = {name: [] for name in sets}
+    reference = []
     for i in range(repeats):
-        runs.append(time_run(scenario, seed=i + 1))
+        for name in sets:
+            runs[name].append(time_run(scenario, seed=i + 1, kernels=name))
         reference.append(time_epstein())
-    run, ref = median_summary(runs), median_summary(reference)
-    ratio = run["median_s"] / ref["median_s"]
+    ref = median_summary(reference)
+    timed = {name: median_summary(seconds) for name, seconds in runs.items()}
+    ratios = {name: t["median_s"] / ref["median_s"] for name, t in timed.items()}
+    default = kernel_sets.select().name
     result = {
         "benchmark": "run_vs_epstein",
-        "run": {"scenario": "scenarios/baseline.toml", "days": days, **run},
+        "run": {"scenario": "scenarios/baseline.toml", "days": days, "kernels": default, **timed[default]},
+        "runs_by_kernels": timed,
         "epstein": {"model": "mesa.examples.advanced.epstein_civil_violence", "size": "40x40 (default)",
                     "steps": EPSTEIN_STEPS, "rng": EPSTEIN_RNG, **ref},
-        "ratio": ratio, "repeats": repeats, "targets": {"ratio_at_most": 0.05, "core_ratio_at_most": 0.25},
+        "ratio": ratios[default], "ratios_by_kernels": ratios, "repeats": repeats,
+        "targets": {"ratio_at_most": 0.05, "core_ratio_at_most": 0.25},
         "machine": machine() | {"load_average_before": load_before},
     }
     if not quiet:
-        print(f"{'benchmark':<44} {'median':>9} {'min':>9} {'max':>9}")
-        print(f"{f'pap-sim baseline, {days} days (x{repeats})':<44} {run['median_s']:>8.3f}s "
-              f"{run['min_s']:>8.3f}s {run['max_s']:>8.3f}s")
-        print(f"{f'Epstein civil violence 40x40, {EPSTEIN_STEPS} steps (x{repeats})':<44} {ref['median_s']:>8.3f}s "
+        print(f"{'benchmark':<52} {'median':>9} {'min':>9} {'max':>9} {'ratio':>7}")
+        for name, t in timed.items():
+            print(f"{f'pap-sim baseline, {days} days, {name} kernels (x{repeats})':<52} {t['median_s']:>8.3f}s "
+                  f"{t['min_s']:>8.3f}s {t['max_s']:>8.3f}s {ratios[name]:>7.3f}")
+        print(f"{f'Epstein civil violence 40x40, {EPSTEIN_STEPS} steps (x{repeats})':<52} {ref['median_s']:>8.3f}s "
               f"{ref['min_s']:>8.3f}s {ref['max_s']:>8.3f}s")
-        print(f"ratio of medians {ratio:.3f} (target <= 0.05; simulation core <= 0.25); "
-              f"{days / run['median_s']:.0f} simulated days per second")
+        print(f"ratio of medians {ratios[default]:.3f} with the {default} kernels (target <= 0.05; simulation "
+              f"core <= 0.25); {days / timed[default]['median_s']:.0f} simulated days per second")
     if write:
         save_json("bench_run", result)
     return result

@@ -33,11 +33,12 @@ class Result:
 
 
 def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
-        snapshot_days: tuple[int, ...] = ()) -> Result:
-    """Run ``scenario`` (a Scenario or a path) with ``seed`` for ``days`` (default: the scenario's)."""
+        snapshot_days: tuple[int, ...] = (), kernels: str | None = None) -> Result:
+    """Run ``scenario`` (a Scenario or a path) with ``seed`` for ``days`` (default: the scenario's);
+    ``kernels`` as in :func:`sim.kernels.select` (the same numbers either way)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    model = PortAuPrince(scenario, rng=seed, days=days)
+    model = PortAuPrince(scenario, rng=seed, days=days, kernels=kernels)
     wanted = set(snapshot_days)
     snapshots = {0: frame(model)} if 0 in wanted else {}
     for _ in range(model.days):
