@@ -6,7 +6,8 @@
 1. a 365-day baseline run against Mesa's Epstein civil violence model (``bench_run.py``);
 2. cost per simulated day as the grid gets finer and the forces grow, and the exponents (``bench_scaling.py``);
 3. sweeps serially and in local processes, and the parallel efficiency (``bench_sweep.py``, the experiments
-   engine's benchmark, called with 192 runs of 365 days, long enough for worker start-up not to dominate);
+   engine's benchmark, called with 512 runs of 365 days: about a minute of serial work, so that the fixed
+   start-up of the worker processes (~1.3 s) does not dominate);
 4. peak memory of one run and of sweeps of 200 and 2,000 runs (``bench_memory.py``).
 
 Each writes its own JSON; ``benchmarks/results/run_all.json`` gathers them with the machine and the time.
@@ -68,7 +69,7 @@ def main() -> None:
         out["scaling"] = bench_scaling.main(days=60 if quick else 120, repeats=3 if quick else 5)
     if "sweep" not in args.skip:
         print("\n== 3. sweeps: serial and local processes")
-        out["sweep"] = sweep_benchmark(runs=24 if quick else 192, days=90 if quick else 365, workers=args.workers)
+        out["sweep"] = sweep_benchmark(runs=24 if quick else 512, days=90 if quick else 365, workers=args.workers)
     if "memory" not in args.skip:
         print("\n== 4. memory")
         out["memory"] = bench_memory.main(sweep_days=5)

@@ -208,3 +208,12 @@ def test_design_is_written_before_any_run(tmp_path):
     store = Store(tmp_path / "s")
     assert len(store.design()) == 24 and store.runs().empty
     assert store.manifest()["spec_hash"] == grid_spec().hash()
+
+
+def test_workers_import_the_model_not_the_analysis_libraries():
+    """What the fork server preloads for the workers (sim/experiments/executors.py) leaves out the design,
+    store and analysis libraries, which only the parent needs: a worker starts that much sooner."""
+    code = ("import sys, sim.runner, sim.experiments.worker, sim.experiments.models; "
+            "print(sorted(m for m in ('SALib', 'scipy.stats', 'sim.experiments.store', 'sim.experiments.engine') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -7,15 +7,19 @@
 >>> analyze(result.store)                                                          # doctest: +SKIP
 """
 
-from sim.experiments.analysis import AnalysisError
-from sim.experiments.design import build as build_design
-from sim.experiments.engine import SweepReport, sweep
-from sim.experiments.models import Ishigami, PapSim
-from sim.experiments.report import Report, analyze, discover
-from sim.experiments.spec import Analysis, Design, Factor, Spec, load_spec
-from sim.experiments.store import Store
+import importlib
 
-__all__ = [
-    "Analysis", "AnalysisError", "Design", "Factor", "Ishigami", "PapSim", "Report", "Spec", "Store",
-    "SweepReport", "analyze", "build_design", "discover", "load_spec", "sweep",
-]
+# name -> module; imported on first use, so that a worker unpickling a model imports only what it runs
+_EXPORTS = {
+    "AnalysisError": "analysis", "build_design": "design", "SweepReport": "engine", "sweep": "engine",
+    "Ishigami": "models", "PapSim": "models", "Report": "report", "analyze": "report", "discover": "report",
+    "Analysis": "spec", "Design": "spec", "Factor": "spec", "Spec": "spec", "load_spec": "spec", "Store": "store",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim.experiments' has no attribute {name!r}")
+    module = importlib.import_module(f"sim.experiments.{_EXPORTS[name]}")
+    return getattr(module, "build" if name == "build_design" else name)

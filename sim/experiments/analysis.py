@@ -18,7 +18,7 @@ from SALib.analyze import sobol as sobol_analyze
 
 from sim.errors import InputError
 from sim.experiments import design as designs
-from sim.experiments.engine import RESERVED
+from sim.experiments.worker import RESERVED
 from sim.experiments.spec import Spec
 
 CONVERGENCE_BOOTSTRAP = 200  # resamples per subset in the convergence check (the full design uses the spec's)

@@ -16,13 +16,10 @@ import pickle
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -30,9 +27,8 @@ from sim.experiments import design as designs
 from sim.experiments.executors import open_workers
 from sim.experiments.spec import Spec
 from sim.experiments.store import Store
+from sim.experiments.worker import Model, run_batch
 
-Model = Callable[[dict[str, Any], int], Any]
-RESERVED = ("run_id", "point", "replicate", "seed", "status", "error", "traceback", "duration_s")
 CHUNK_SECONDS = 60.0  # a chunk is written at least this often, so a kill loses little work
 CHUNK_SERIES_ROWS = 2_000_000  # and before its series grow past this many rows
 
@@ -45,63 +41,6 @@ class SweepReport:
     design_runs: int
     ran: int
     failed: int
-
-
-def run_batch(model: Model, batch: list[tuple[int, int, dict]], series: str | tuple[str, ...]) -> tuple:
-    """Run a batch of (run_id, seed, factors) in a worker; every failure of the model becomes a row."""
-    rows, frames = [], []
-    for run_id, seed, factors in batch:
-        row, frame = _run_one(model, run_id, seed, factors, series)
-        rows.append(row)
-        if frame is not None:
-            frames.append(frame)
-    return rows, frames
-
-
-def _run_one(model: Model, run_id: int, seed: int, factors: dict, series) -> tuple[dict, pd.DataFrame | None]:
-    start = time.perf_counter()
-    try:
-        out = model(dict(factors), seed)
-        summary, daily = out if isinstance(out, tuple) else (out, None)
-        outputs = {name: _scalar(name, value, factors) for name, value in summary.items()}
-        frame = _long(run_id, daily, series)
-        row = {"run_id": run_id, "status": "ok", "error": "", "traceback": "", **outputs}
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - a run that raises anything is recorded, never fatal
-        frame = None
-        row = {"run_id": run_id, "status": "failed", "error": f"{type(exc).__name__}: {exc}",
-               "traceback": traceback.format_exc()}
-    row["duration_s"] = time.perf_counter() - start
-    return row, frame
-
-
-def _scalar(name: str, value: Any, factors: dict) -> float:
-    if name in RESERVED or name in factors:
-        raise ValueError(f"output '{name}' has the name of a design column; rename it")
-    if isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
-        return float(value)
-    raise TypeError(f"output '{name}' is a {type(value).__name__}, not a scalar")
-
-
-def _long(run_id: int, daily: pd.DataFrame | None, series) -> pd.DataFrame | None:
-    if daily is None or series == "none":
-        return None
-    if series == "all":
-        columns = [c for c in daily.select_dtypes(include=["number", "bool"]).columns if c != "day"]
-    else:
-        columns = list(series)
-    missing = [c for c in columns if c not in daily.columns]
-    if missing:
-        raise KeyError(f"series column '{missing[0]}' is not in the model's daily output")
-    values = daily[columns].to_numpy(dtype="float64")
-    days = daily["day"].to_numpy(dtype="int32")
-    return pd.DataFrame({
-        "run_id": np.full(values.size, run_id, dtype="int64"),
-        "day": np.repeat(days, len(columns)),
-        "variable": np.tile(np.array(columns, dtype=object), len(days)),
-        "value": values.ravel(),
-    })
 
 
 def sweep(spec: Spec, model: Model, out: str | Path, executor: str | Executor = "processes",

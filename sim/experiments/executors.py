@@ -55,7 +55,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":  # workers fork from a server that has imported the model once (~1 s saved each)
-        context.set_forkserver_preload(["sim.runner", "sim.experiments.models"])
+        context.set_forkserver_preload(["sim.runner", "sim.experiments.worker", "sim.experiments.models"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=exit_with_parent)
 
 
