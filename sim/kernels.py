@@ -4,8 +4,8 @@ The model does its per-day work on arrays through a :class:`Kernels` set. :data:
 mechanisms' own functions: whole-array NumPy code, the readable specification of each step. The compiled
 set (``sim/_kernels.pyx``, built by ``pip install`` where a C compiler is available) implements each of them
 again as loops over cells, groups and units, with NumPy's random algorithms on the model's generator and
-NumPy's summation order: the same outputs to the last bit and the same random stream, in about half the
-time of a day (docs/performance.md). ``tests/test_kernels.py`` holds the two sets to that, function by
+NumPy's summation order: the same outputs to the last bit and the same random stream, and a day in about
+a third of the time (docs/performance.md). ``tests/test_kernels.py`` holds the two sets to that, function by
 function and over whole runs.
 
 Which set a model uses is chosen by the environment variable ``PAP_SIM_KERNELS``: ``auto`` (the default:
