@@ -32,6 +32,7 @@ def test_run_writes_every_output(tmp_path):
     assert len(ts) == 41 and "gang_population_share" in ts.columns
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["summary"]["days"] == 40
+    assert summary["kernels"] == sim.kernels.select().name  # which set ran (the same numbers either way)
     again = sim.run(ROOT / "scenarios/baseline.toml", seed=3, days=40).timeseries
     assert ts["gang_population_share"].tolist() == pytest.approx(again["gang_population_share"].tolist(), rel=1e-12)
 
@@ -93,3 +94,12 @@ def test_replace_validates_against_the_registry(baseline):
     with pytest.raises(InputError, match="unknown parameter"):
         baseline.replace(nonsense=1)
     assert baseline.replace(mss_target_personnel=5550)["mss_target_personnel"] == 5550
+
+
+def test_a_bad_kernels_choice_is_one_line_and_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "sim", "run", "--days", "2", "--out", str(tmp_path / "r")],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PAP_SIM_KERNELS": "fastest"})
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        "PAP_SIM_KERNELS = 'fastest' is not allowed; expected one of auto, compiled, numpy")
+    assert "Traceback" not in done.stderr
