@@ -4,7 +4,8 @@ Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGr
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
 fixed order each day:
 funding → personnel → posture → operations → gang attacks → territory → population → economy and
-recruitment → trust → phase → record. All randomness comes from ``self.rng``.
+recruitment → trust → phase → record. The array work goes through ``self.kernels`` (``sim/kernels.py``:
+NumPy or compiled, the same numbers). All randomness comes from ``self.rng``.
 """
 
 from __future__ import annotations
