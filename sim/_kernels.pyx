@@ -50,6 +50,11 @@ cdef bitgen_t* _bitgen(object rng) except NULL:
     return <bitgen_t*> PyCapsule_GetPointer(rng.bit_generator.capsule, "BitGenerator")
 
 
+cdef inline double _draw_poisson(bitgen_t* bitgen, double lam) noexcept nogil:
+    """``rng.poisson(lam)`` as a float; nothing drawn unless ``lam > 0``."""
+    return <double> random_poisson(bitgen, lam) if lam > 0 else 0.0
+
+
 cdef double _pairwise(const double* values, Py_ssize_t n) noexcept nogil:
     """NumPy's pairwise summation (``pairwise_sum_DOUBLE``): blocks of up to 128 values with eight partial
     sums, longer runs split in halves at multiples of eight."""
@@ -204,8 +209,7 @@ def poisson_where_positive(object rng, cnp.ndarray lam not None):
     cdef cnp.ndarray out = _zeros(n, cnp.NPY_DOUBLE)
     cdef double* drawn = <double*> cnp.PyArray_DATA(out)
     for i in range(n):
-        if mean[i] > 0:
-            drawn[i] = <double> random_poisson(bitgen, mean[i])
+        drawn[i] = _draw_poisson(bitgen, mean[i])
     return out
 
 
@@ -452,19 +456,16 @@ def population_day(object rng, cnp.ndarray population not None, cnp.ndarray held
     cdef cnp.npy_bool* safe = <cnp.npy_bool*> cnp.PyArray_DATA(secure)
     cdef double predation = predation_per_million * 1e-6
     cdef double kidnapping = kidnap_per_million * 1e-6
-    cdef double lam, drawn, before, after, total, host_total, inside, dead
+    cdef double lam, before, after, total, host_total, inside, dead
     cdef Py_ssize_t i
     cdef double* deaths = <double*> _scratch(3 * n, sizeof(double), False)
     cdef double* flee = deaths + n
     cdef double* host = deaths + 2 * n
     for i in range(n):  # killings by gangs, capped by the residents with the civilians killed today
         lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
-        drawn = <double> random_poisson(bitgen, lam) if lam > 0 else 0.0
-        deaths[i] = _minimum(drawn + civ[i], floor(pop[i]))
+        deaths[i] = _minimum(_draw_poisson(bitgen, lam) + civ[i], floor(pop[i]))
     for i in range(n):  # kidnappings (of the residents before today's deaths), deaths, who flees
-        lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
-        if lam > 0:
-            kid[i] = <double> random_poisson(bitgen, lam)
+        kid[i] = _draw_poisson(bitgen, kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i]))
         dead = deaths[i]
         pop[i] -= dead
         viol[i] = 0.9 * viol[i] + dead
@@ -558,15 +559,10 @@ cdef inline void _remaining(double blue, double red, double a, double b, double 
     red_left[0] = _min(_max(0.0, red_t), red)
 
 
-cdef inline double _draw_poisson(bitgen_t* bitgen, double lam) noexcept nogil:
-    """``rng.poisson(lam)`` as a float; nothing drawn unless ``lam > 0``."""
-    return <double> random_poisson(bitgen, lam) if lam > 0 else 0.0
-
-
 cdef void _fight(bitgen_t* bitgen, Py_ssize_t n, const double* blue, const double* red, const double* a,
                  const double* b, double dt, double* blue_loss, double* red_loss) noexcept nogil:
     """Poisson losses around the square law's expected losses, capped by strength: every blue loss is
-    drawn, then every red loss (``combat.fight``)."""
+    drawn, then every red loss (``combat.engage``)."""
     cdef Py_ssize_t i
     for i in range(n):  # the strengths left, kept in the loss arrays until the draws
         _remaining(blue[i], red[i], a[i], b[i], dt, &blue_loss[i], &red_loss[i])
@@ -736,7 +732,7 @@ def economy_day(object rng, cnp.ndarray controller not None, cnp.ndarray populat
     cdef Py_ssize_t i, k
     cdef int64_t c
     cdef bint fuel_blockaded = False
-    cdef double hard, wanted, drawn, cap, leaving, deserters, total_cash, offered, demand, share, bought
+    cdef double hard, wanted, leaving, deserters, total_cash, offered, demand, share, bought
     cdef double* work = <double*> _scratch(5 * g, sizeof(double), True)
     cdef double* income = work
     cdef double* blockaded = work + g
@@ -767,14 +763,12 @@ def economy_day(object rng, cnp.ndarray controller not None, cnp.ndarray populat
                                              else trust_initial)),
                                    money[k] / recruit_cost), 0.01 * territory_pop[k])
         if wanted > 0:
-            drawn = <double> random_poisson(bitgen, wanted)
-            cap = floor(money[k] / recruit_cost)
-            recruits[k] = _min(drawn, cap)
+            recruits[k] = _min(_draw_poisson(bitgen, wanted), floor(money[k] / recruit_cost))
     for k in range(g):
         money[k] -= recruits[k] * recruit_cost
     for k in range(g):  # recruitment.desertions_expected
         leaving = desertion_rate * mem[k]
-        deserters = <double> random_poisson(bitgen, leaving) if leaving > 0 else 0.0
+        deserters = _draw_poisson(bitgen, leaving)
         mem[k] = _maximum(0.0, mem[k] + recruits[k] - deserters)
     total_cash = _sum(money, g)  # economy.buy_arms, sharing the supply in proportion to cash
     offered = arms_per_day * (1.0 - embargo)

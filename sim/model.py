@@ -291,7 +291,7 @@ class PortAuPrince(mesa.Model):
         frontier = self._fronts()[0]
         public = frontier & free & (presence == 0)
         patrol_cells = k.choose_targets(np.where(public, self.population, -np.inf), len(patrol),
-                                              self.rng.random(self.city.n_cells))
+                                        self.rng.random(self.city.n_cells))
         patrollers = patrol[:len(patrol_cells)]
         self.unit_role[patrol] = RESERVE
         self.unit_role[patrollers] = PATROL
@@ -347,9 +347,9 @@ class PortAuPrince(mesa.Model):
             self.rng, targets, raid, self.unit_personnel, self.unit_eff, self.unit_force, self.unit_morale, strength,
             self.controller, self.nbr, self.nbr_valid, self.gang_confront, self.gang_members, self.gang_arms,
             self.trust, presence, self.population, self.area_km2, self.ref_density, p["security_lethality"],
-            p["gang_lethality"],
-            p["roe_caution"], p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
-            p["arrest_share"], p["detention_capacity"] - self.detained, p["civilian_harm_ratio"], p["clear_ratio"])
+            p["gang_lethality"], p["roe_caution"], p["gang_reinforcement_share"], p["low_profile_engagement"],
+            p["trust_intel_weight"], p["arrest_share"], p["detention_capacity"] - self.detained,
+            p["civilian_harm_ratio"], p["clear_ratio"])
         self.detained += arrested
         self.hnp = max(0.0, self.hnp - hnp_loss)
         self.mss = max(0.0, math.floor(self.mss - mss_loss))
@@ -372,8 +372,7 @@ class PortAuPrince(mesa.Model):
         civ_cells = np.zeros(n_cells)
         deaths = np.zeros(3)
         # the strongest confronting neighbour of each site
-        att, owner = k.strongest_attacker(self.gang_strength, self.controller, self.gang_confront,
-                                                  self._site_nbr)
+        att, owner = k.strongest_attacker(self.gang_strength, self.controller, self.gang_confront, self._site_nbr)
         open_site = self.controller[sites] == territory.NO_GANG
         prob = retaliation.attack_probability(p["gang_attack_rate"], self.retaliation[sites])
         attacked = open_site & (att > 0) & (self.rng.random(len(sites)) < prob)
