@@ -1,7 +1,7 @@
-"""Build of the compiled kernels (``sim/_kernels.pyx``); everything else is in pyproject.toml.
+"""Build of the compiled kernels (``papsim/kernels/_kernels.pyx``); everything else is in pyproject.toml.
 
 The extension is optional: where it cannot be built (no C compiler), the package installs without it and
-the model runs the NumPy kernels, which give the same numbers (``sim/kernels.py``). It links NumPy's
+the model runs the NumPy kernels, which give the same numbers (``papsim/kernels/__init__.py``). It links NumPy's
 random-number library (``npyrandom``) so that draws made in compiled code are NumPy's own algorithms on the
 model's generator: the same numbers and the same stream as ``Generator.poisson`` and the others.
 """
@@ -13,12 +13,12 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-SOURCE = "sim/_kernels.pyx"
-# the source's hash goes into the module (SOURCE_SHA256), so that sim.kernels can tell a stale build
+SOURCE = "papsim/kernels/_kernels.pyx"
+# the source's hash goes into the module (SOURCE_SHA256), so that papsim.kernels can tell a stale build
 SOURCE_SHA256 = hashlib.sha256(Path(SOURCE).read_bytes()).hexdigest()
 
 kernels = Extension(
-    "sim._kernels",
+    "papsim.kernels._kernels",
     [SOURCE],
     include_dirs=[np.get_include()],
     library_dirs=[str(Path(np.__file__).parent / "random" / "lib")],

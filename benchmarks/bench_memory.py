@@ -5,11 +5,11 @@
 
 Every measurement is a fresh Python process reading its own peak resident set size (``VmHWM`` in
 ``/proc/self/status``; ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` where there is no /proc); the size of
-the process after ``import sim`` alone is reported too (the libraries: NumPy, pandas, SciPy, Mesa, Matplotlib's path module). The sweeps go through
-the experiments engine (``sim.experiments.sweep``, serial executor, so every run is in the measured
+the process after ``import papsim`` alone is reported too (the libraries: NumPy, pandas, SciPy, Mesa, Matplotlib's path module). The sweeps go through
+the experiments engine (``papsim.experiments.sweep``, serial executor, so every run is in the measured
 process, writing its Parquet store to a temporary folder) with the daily series kept or not, and with the
 default chunk of 1,000 runs held before writing or chunks of 100; with
-``--loop`` they are a plain loop of ``sim.run`` calls instead. Resident memory also holds what the C
+``--loop`` they are a plain loop of ``papsim.run`` calls instead. Resident memory also holds what the C
 allocator keeps for reuse after a run's arrays are freed, which levels off after some hundreds of runs; so
 the memory that runs leave behind is also measured directly, with ``tracemalloc`` over 500 runs. Results go to
 ``benchmarks/results/bench_memory.json``.
@@ -63,16 +63,16 @@ def in_use():
 
 _ONE_RUN = _PEAK + """
 import json, sys
-import sim
+import papsim
 after_import = peak()
-result = sim.run(sys.argv[1], seed=1)
+result = papsim.run(sys.argv[1], seed=1)
 print(json.dumps({"after_import_mb": after_import, "peak_mb": peak(), "days": int(result.summary["days"])}))
 """
 
 _SWEEP = _PEAK + """
 import json, sys, tempfile
-import sim
-from sim.experiments import PapSim, Spec, sweep
+import papsim
+from papsim.experiments import PapSim, Spec, sweep
 after_import = peak()
 scenario, runs, days, series, chunk = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 spec = Spec.from_dict({"name": "bench_memory", "scenario": scenario, "days": days, "series": series,
@@ -88,11 +88,11 @@ print(json.dumps({"after_import_mb": after_import, "peak_mb": peak(), "malloc_in
 
 _HEAP = """
 import gc, json, sys, tracemalloc
-import sim
-scenario, warm, runs = sim.load_scenario(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+import papsim
+scenario, warm, runs = papsim.load_scenario(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 def go(first, last):
     for i in range(first, last):
-        sim.run(scenario.replace(mss_target_personnel=i * 37 % 5550), seed=i, days=5)
+        papsim.run(scenario.replace(mss_target_personnel=i * 37 % 5550), seed=i, days=5)
 go(0, warm)
 tracemalloc.start()  # from here on: what Python objects and NumPy arrays the runs leave behind
 gc.collect()
@@ -105,12 +105,12 @@ print(json.dumps({"runs": runs, "kept_kb": kept / 1024, "kept_bytes_per_run": ke
 
 _LOOP = _PEAK + """
 import json, sys
-import sim
+import papsim
 after_import = peak()
-scenario, runs, days = sim.load_scenario(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+scenario, runs, days = papsim.load_scenario(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 summaries = []
 for seed in range(runs):
-    summaries.append(sim.run(scenario, seed=seed, days=days).summary)  # what a sweep keeps: one row a run
+    summaries.append(papsim.run(scenario, seed=seed, days=days).summary)  # what a sweep keeps: one row a run
 print(json.dumps({"after_import_mb": after_import, "peak_mb": peak(), "malloc_in_use_mb": in_use(),
                   "runs": len(summaries), "failed": 0}))
 """
@@ -142,14 +142,14 @@ def main(sweep_days: int = 5, loop: bool = False, write: bool = True, quiet: boo
                 large["malloc_in_use_mb"] - small["malloc_in_use_mb"])
     heap = _child(_HEAP, scenario, 50, 500)
     result = {"benchmark": "memory", "one_run": {"scenario": "scenarios/baseline.toml", **one},
-              "sweeps": {"through": "sim.run loop" if loop else "sim.experiments.sweep (serial executor)",
+              "sweeps": {"through": "papsim.run loop" if loop else "papsim.experiments.sweep (serial executor)",
                          "scenario": "scenarios/mss_as_planned.toml", "days": sweep_days, "rows": sweeps,
                          "growth_mb_200_to_2000": growth, "malloc_in_use_growth_mb_200_to_2000": in_use_growth},
-              "heap_kept_by_runs": {"through": "sim.run loop under tracemalloc", "days": 5, **heap},
+              "heap_kept_by_runs": {"through": "papsim.run loop under tracemalloc", "days": 5, **heap},
               "targets": {"one_run_peak_mb_at_most": 200, "sweep": "flat in the number of runs"},
               "machine": machine()}
     if not quiet:
-        print(f"one baseline run: peak {one['peak_mb']:.0f} MB ({one['after_import_mb']:.0f} MB after import sim)")
+        print(f"one baseline run: peak {one['peak_mb']:.0f} MB ({one['after_import_mb']:.0f} MB after import papsim)")
         print(f"{'sweep (' + result['sweeps']['through'] + ')':<60} {'runs':>6} {'peak MB':>8} {'in use':>7}")
         for r in sweeps:
             label = f"{sweep_days}-day runs, daily series: {r['series']}, chunks of {r['chunk_runs']} runs"
@@ -169,6 +169,6 @@ def main(sweep_days: int = 5, loop: bool = False, write: bool = True, quiet: boo
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep-days", type=int, default=5, help="horizon of each run in the sweeps (default 5)")
-    parser.add_argument("--loop", action="store_true", help="sweeps as a loop of sim.run, not the engine")
+    parser.add_argument("--loop", action="store_true", help="sweeps as a loop of papsim.run, not the engine")
     args = parser.parse_args()
     main(args.sweep_days, args.loop)

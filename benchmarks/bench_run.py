@@ -7,7 +7,7 @@
 The reference is ``mesa.examples.advanced.epstein_civil_violence`` at its default size (40 x 40, 1,234
 agents), 100 steps, ``rng=42``; the run is ``scenarios/baseline.toml`` for its 365 days (seeds 1, 2, ...,
 the map cached as in a sweep), once with the compiled kernels and once with the NumPy kernels (the same
-numbers; ``sim/kernels.py``). The three are timed in turn, so a change in the load of a shared machine hits
+numbers; ``papsim/kernels/__init__.py``). The three are timed in turn, so a change in the load of a shared machine hits
 all of them; the ratios of the medians are the numbers to compare ("ratio" is the one of the kernels a run
 uses by default, the compiled ones when built). Results go to ``benchmarks/results/bench_run.json``.
 """
@@ -47,11 +47,11 @@ def machine() -> dict:
 
 
 def time_run(scenario, seed: int, days: int | None = None, kernels: str | None = None) -> float:
-    """Seconds for one ``sim.run`` (model set-up, every day, outputs and summary)."""
-    import sim
+    """Seconds for one ``papsim.run`` (model set-up, every day, outputs and summary)."""
+    import papsim
 
     start = time.perf_counter()
-    sim.run(scenario, seed=seed, days=days, kernels=kernels)
+    papsim.run(scenario, seed=seed, days=days, kernels=kernels)
     return time.perf_counter() - start
 
 
@@ -74,10 +74,10 @@ def median_summary(seconds: list[float]) -> dict:
 def main(repeats: int = 5, write: bool = True, quiet: bool = False) -> dict:
     """Time ``repeats`` baseline years (each set of kernels) and Epstein references in turn; returns (and
     writes) the result."""
-    import sim
-    from sim import kernels as kernel_sets
+    import papsim
+    from papsim import kernels as kernel_sets
 
-    scenario = sim.load_scenario(BASELINE)
+    scenario = papsim.load_scenario(BASELINE)
     days = scenario.days
     sets = (["compiled"] if kernel_sets.compiled() is not None else []) + ["numpy"]
     load_before = os.getloadavg()

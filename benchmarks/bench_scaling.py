@@ -33,7 +33,7 @@ PERSONNEL = (400, 2500, 5550, 52000)
 
 def cost_per_day(scenario, days: int, repeats: int) -> dict:
     """Median seconds per simulated day (set-up excluded) over ``repeats`` seeds, and what was simulated."""
-    from sim.model import PortAuPrince
+    from papsim.model import PortAuPrince
 
     per_day, setup = [], []
     PortAuPrince(scenario, rng=0, days=1)  # rasterise and cache the map outside the clock
@@ -61,7 +61,7 @@ def exponent(sizes: list[float], costs: list[float]) -> float:
 
 def all_at_once(scenario, personnel: int):
     """The scenario with the whole target arriving on day 1, funded (for the units benchmark)."""
-    from sim.scenario import Arrival
+    from papsim.scenario import Arrival
 
     changed = scenario.replace(mss_target_personnel=personnel, mss_follow_schedule=True, reserve_months=0.0,
                                initial_funds_usd=1.0e9, funding_share_of_need=1.0)
@@ -70,10 +70,10 @@ def all_at_once(scenario, personnel: int):
 
 
 def main(days: int = 120, repeats: int = 3, write: bool = True, quiet: bool = False) -> dict:
-    import sim
+    import papsim
 
-    baseline = sim.load_scenario(ROOT / "scenarios" / "baseline.toml")
-    planned = sim.load_scenario(ROOT / "scenarios" / "mss_as_planned.toml")
+    baseline = papsim.load_scenario(ROOT / "scenarios" / "baseline.toml")
+    planned = papsim.load_scenario(ROOT / "scenarios" / "mss_as_planned.toml")
     grid = [{"cell_size_m": size, **cost_per_day(baseline.replace(cell_size_m=size), days, repeats)}
             for size in CELL_SIZES]
     units = [{"mss_target_personnel": n, **cost_per_day(planned.replace(mss_target_personnel=n), days, repeats)}

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from sim.experiments import Ishigami, PapSim, Spec, sweep
-from sim.experiments.models import ISHIGAMI_FACTORS
+from papsim.experiments import Ishigami, PapSim, Spec, sweep
+from papsim.experiments.models import ISHIGAMI_FACTORS
 
 ROOT = Path(__file__).resolve().parent.parent
 

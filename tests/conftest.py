@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
-import sim
+import papsim
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 @pytest.fixture(scope="session")
 def baseline():
-    return sim.load_scenario(SCENARIOS / "baseline.toml")
+    return papsim.load_scenario(SCENARIOS / "baseline.toml")
 
 
 @pytest.fixture(scope="session")
 def planned():
-    return sim.load_scenario(SCENARIOS / "mss_as_planned.toml")
+    return papsim.load_scenario(SCENARIOS / "mss_as_planned.toml")

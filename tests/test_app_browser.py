@@ -1,6 +1,6 @@
 """End to end: the interactive map served by solara, driven by headless Chromium (offline).
 
-Starts ``solara run sim/app.py`` on a free local port, checks that the map and the charts render, clicks
+Starts ``solara run papsim/present/app.py`` on a free local port, checks that the map and the charts render, clicks
 Step and checks that the day counter and the charts move on, and saves screenshots under ``tmp_path``.
 Never skipped in CI (CI=true): there a missing Chromium is a failure.
 """
@@ -85,7 +85,7 @@ def test_app_renders_and_steps(tmp_path):
     log = (tmp_path / "server.log").open("w")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", str(ROOT / "sim" / "app.py"), "--host", "127.0.0.1",
+        [sys.executable, "-m", "solara", "run", str(ROOT / "papsim" / "present" / "app.py"), "--host", "127.0.0.1",
          "--port", str(port), "--no-open"],
         cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -160,7 +160,7 @@ def test_app_renders_and_steps(tmp_path):
 
 
 def test_model_of_the_app_takes_the_controls_as_keywords():
-    from sim.app import InteractiveCity, model_params
+    from papsim.present.app import InteractiveCity, model_params
 
     params = model_params()
     assert {"mss_target_personnel", "funding_share_of_need", "mss_static_share", "roe_caution", "seed"} <= set(params)
@@ -179,7 +179,7 @@ def test_model_of_the_app_takes_the_controls_as_keywords():
 
 
 def test_viz_refuses_a_bad_or_busy_port(capsys):
-    from sim.cli import main
+    from papsim.cli import main
 
     assert main(["viz", "--port", "70000"]) == 2
     assert "--port" in capsys.readouterr().err

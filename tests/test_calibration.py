@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-from sim import calibration
-from sim.cli import main
+import papsim
+from papsim.analyses import calibration
+from papsim.cli import main
 
 CALIBRATED = Path(__file__).resolve().parent.parent / "scenarios" / "calibrated.toml"
 
@@ -25,7 +25,7 @@ def test_calibrate_runs_end_to_end_on_a_tiny_budget(tmp_path):
                  "figures/calibration_bands.png", "figures/posterior.png", "calibration.json",
                  "gen-00/manifest.json"):
         assert (out / name).is_file(), name
-    scenario = sim.load_scenario(toml)  # a valid scenario file
+    scenario = papsim.load_scenario(toml)  # a valid scenario file
     text = toml.read_text()
     for word in ("Method:", "Budget: 4 runs", "Distance:", "Acceptance:", "date:"):
         assert word in text

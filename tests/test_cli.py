@@ -9,15 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim
-from sim.errors import InputError
-from sim.registry import PARAMETERS
+import papsim
+from papsim.errors import InputError
+from papsim.registry import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def pap_sim(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "papsim", *args], cwd=cwd, capture_output=True, text=True,
                           env={**os.environ, "MPLBACKEND": "Agg"})
 
 
@@ -32,8 +32,8 @@ def test_run_writes_every_output(tmp_path):
     assert len(ts) == 41 and "gang_population_share" in ts.columns
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["summary"]["days"] == 40
-    assert summary["kernels"] == sim.kernels.select().name  # which set ran (the same numbers either way)
-    again = sim.run(ROOT / "scenarios/baseline.toml", seed=3, days=40).timeseries
+    assert summary["kernels"] == papsim.kernels.select().name  # which set ran (the same numbers either way)
+    again = papsim.run(ROOT / "scenarios/baseline.toml", seed=3, days=40).timeseries
     assert ts["gang_population_share"].tolist() == pytest.approx(again["gang_population_share"].tolist(), rel=1e-12)
 
 
@@ -75,7 +75,7 @@ def test_bad_scenario_gives_one_line_and_exit_2(tmp_path, case):
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert str(path) in lines[0] and message in lines[0], lines[0]
     with pytest.raises(InputError):
-        sim.load_scenario(path)
+        papsim.load_scenario(path)
 
 
 def test_missing_scenario_file_exits_2(tmp_path):
@@ -97,7 +97,7 @@ def test_replace_validates_against_the_registry(baseline):
 
 
 def test_a_bad_kernels_choice_is_one_line_and_exit_2(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "sim", "run", "--days", "2", "--out", str(tmp_path / "r")],
+    done = subprocess.run([sys.executable, "-m", "papsim", "run", "--days", "2", "--out", str(tmp_path / "r")],
                           cwd=ROOT, capture_output=True, text=True, env={**os.environ, "PAP_SIM_KERNELS": "fastest"})
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith(

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from sim import compare
-from sim.cli import main
-from sim.experiments import Store
+from papsim.analyses import compare
+from papsim.cli import main
+from papsim.experiments import Store
 
 
 @pytest.fixture(scope="module")

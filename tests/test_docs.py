@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from sim import docs
-from sim.cli import main
-from sim.errors import InputError
-from sim.outputs import OUTPUT_NAMES
-from sim.registry import PARAMETERS
+from papsim.present import odd as docs
+from papsim.cli import main
+from papsim.errors import InputError
+from papsim.outcomes import OUTPUT_NAMES
+from papsim.registry import PARAMETERS
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 

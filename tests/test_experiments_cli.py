@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.experiments import Store, load_spec
-from sim.experiments.cli import register
+from papsim.errors import InputError
+from papsim.experiments import Store, load_spec
+from papsim.cli.experiments import register
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +67,7 @@ def test_bad_spec_is_one_line_naming_file_and_key(tmp_path, case):
 
 
 def test_bad_spec_exits_2_through_the_pap_sim_cli(tmp_path, capsys):
-    main = pytest.importorskip("sim.cli").main
+    main = pytest.importorskip("papsim.cli").main
     text, _ = BAD_SPECS["N not a power of two"]
     assert main(["sweep", str(write(tmp_path, text)), "--quiet"]) == 2
     err = capsys.readouterr().err.strip()

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import InputError
-from sim.experiments import Spec, Store, sweep
+from papsim.errors import InputError
+from papsim.experiments import Spec, Store, sweep
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_sigkilled_sweep_resumes_to_the_same_store(tmp_path):
         import sys
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         from test_experiments_engine import grid_spec, slow
-        from sim.experiments import sweep
+        from papsim.experiments import sweep
         sweep(grid_spec(replicates=80), slow, {str(store)!r}, executor="serial", chunk_runs=40, progress=False)
     """)
     child = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
@@ -211,9 +211,9 @@ def test_design_is_written_before_any_run(tmp_path):
 
 
 def test_workers_import_the_model_not_the_analysis_libraries():
-    """What the fork server preloads for the workers (sim/experiments/executors.py) leaves out the design,
+    """What the fork server preloads for the workers (papsim/experiments/executors.py) leaves out the design,
     store and analysis libraries, which only the parent needs: a worker starts that much sooner."""
-    code = ("import sys, sim.runner, sim.experiments.worker, sim.experiments.models; "
-            "print(sorted(m for m in ('SALib', 'scipy.stats', 'sim.experiments.store', 'sim.experiments.engine') if m in sys.modules))")
+    code = ("import sys, papsim.runner, papsim.experiments.worker, papsim.experiments.models; "
+            "print(sorted(m for m in ('SALib', 'scipy.stats', 'papsim.experiments.store', 'papsim.experiments.engine') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

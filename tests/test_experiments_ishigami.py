@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments import Ishigami, Spec, Store, analyze, sweep
-from sim.experiments import analysis
-from sim.experiments.models import ISHIGAMI_FACTORS
+from papsim.experiments import Ishigami, Spec, Store, sweep
+from papsim.present.experiment_files import analyze
+from papsim.experiments import analysis
+from papsim.experiments.models import ISHIGAMI_FACTORS
 
 
 def ishigami_spec(**extra) -> Spec:

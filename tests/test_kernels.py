@@ -15,12 +15,12 @@ import os
 import numpy as np
 import pytest
 
-import sim
-from sim import kernels
-from sim.errors import InputError
-from sim.kernels import NUMPY, Kernels
-from sim.model import PortAuPrince
-from sim.scenario import load_scenario
+import papsim
+from papsim import kernels
+from papsim.errors import InputError
+from papsim.kernels import NUMPY, Kernels
+from papsim.model import PortAuPrince
+from papsim.scenario import load_scenario
 
 FUNCTIONS = [name for name in Kernels._fields if name != "name"]
 SCENARIOS = ["baseline", "mss_as_planned", "gsf_5550", "posture_dynamic", "posture_clear_hold", "no_mission",
@@ -134,7 +134,7 @@ def test_whole_runs_are_identical(monkeypatch):
         results = {}
         for choice in ("numpy", "compiled"):
             monkeypatch.setenv(kernels.ENV, choice)
-            results[choice] = sim.run(f"scenarios/{scenario}.toml", seed=7, days=200)
+            results[choice] = papsim.run(f"scenarios/{scenario}.toml", seed=7, days=200)
         a, b = results["numpy"], results["compiled"]
         assert a.timeseries.equals(b.timeseries), scenario
         assert same(list(a.summary.values()), list(b.summary.values())), scenario

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from sim.citymap import moore_neighbours
-from sim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
+from papsim.citymap import moore_neighbours
+from papsim.mechanisms import (combat, economy, funding, personnel, phases, population, posture, recruitment,
                             retaliation, territory, trust)
 
 

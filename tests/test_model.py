@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import sim
-from sim.model import PortAuPrince
-from sim.outputs import OUTPUT_NAMES
-from sim.registry import PARAMETERS
+import papsim
+from papsim.model import PortAuPrince
+from papsim.outcomes import OUTPUT_NAMES
+from papsim.registry import PARAMETERS
 
 SHARES = ("gang_territory_share", "gang_population_share", "schools_open_share", "humanitarian_access",
           "secure_population_share", "trust", "mss_readiness")
@@ -35,7 +35,7 @@ def parameter_values():
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=parameter_values(), seed=st.integers(0, 2**32 - 1))
 def test_invariants_hold_across_the_parameter_space(planned, values, seed):
-    result = sim.run(planned.replace(**values), seed=seed, days=25)
+    result = papsim.run(planned.replace(**values), seed=seed, days=25)
     ts = result.timeseries
     assert np.isfinite(ts[list(OUTPUT_NAMES)].to_numpy()).all()
     assert (ts[list(OUTPUT_NAMES)] >= 0).all().all()  # strengths, funds, counts never negative
@@ -49,16 +49,16 @@ def test_invariants_hold_across_the_parameter_space(planned, values, seed):
 
 
 def test_same_seed_same_numbers_and_other_seeds_differ(baseline):
-    a = sim.run(baseline, seed=11, days=60).timeseries
-    b = sim.run(baseline, seed=11, days=60).timeseries
-    c = sim.run(baseline, seed=12, days=60).timeseries
+    a = papsim.run(baseline, seed=11, days=60).timeseries
+    b = papsim.run(baseline, seed=11, days=60).timeseries
+    c = papsim.run(baseline, seed=12, days=60).timeseries
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert not a.equals(c)
 
 
 def test_run_accepts_a_path_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = sim.run(sim.scenario.BASELINE, seed=1, days=5)
+    result = papsim.run(papsim.scenario.BASELINE, seed=1, days=5)
     assert len(result.timeseries) == 6 and list(tmp_path.iterdir()) == []
     assert result.summary["days"] == 5
 
@@ -106,15 +106,15 @@ def test_a_well_guarded_site_is_not_lost_and_an_unguarded_one_falls(planned):
 
 def test_zero_funding_means_no_mss_arrives(planned):
     broke = planned.replace(funding_share_of_need=0.0, pledge_scale=0.0, initial_funds_usd=0.0)
-    assert sim.run(broke, seed=1, days=90).timeseries["mss_personnel"].max() == 0
-    funded = sim.run(planned, seed=1, days=90).timeseries
+    assert papsim.run(broke, seed=1, days=90).timeseries["mss_personnel"].max() == 0
+    funded = papsim.run(planned, seed=1, days=90).timeseries
     assert funded["mss_personnel"].iloc[-1] > 500
 
 
 def test_stronger_arms_control_lowers_gang_arms(baseline):
-    weak = [sim.run(baseline.replace(arms_embargo_effectiveness=0.0), seed=s, days=150).summary["gang_arms_final"]
+    weak = [papsim.run(baseline.replace(arms_embargo_effectiveness=0.0), seed=s, days=150).summary["gang_arms_final"]
             for s in range(3)]
-    strong = [sim.run(baseline.replace(arms_embargo_effectiveness=0.9), seed=s, days=150).summary["gang_arms_final"]
+    strong = [papsim.run(baseline.replace(arms_embargo_effectiveness=0.9), seed=s, days=150).summary["gang_arms_final"]
               for s in range(3)]
     assert np.mean(strong) < np.mean(weak)
 

@@ -8,9 +8,9 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-import sim
-from sim import plots
-from sim.scenario import SCENARIO_DIR
+import papsim
+from papsim.present import plots
+from papsim.scenario import SCENARIO_DIR
 
 DAYS = 30
 
@@ -18,12 +18,12 @@ DAYS = 30
 @pytest.fixture(scope="module")
 def scenario():
     # the mission ramps up from day 0, so MSS units are on the map within a month
-    return sim.load_scenario(SCENARIO_DIR / "mss_as_planned.toml")
+    return papsim.load_scenario(SCENARIO_DIR / "mss_as_planned.toml")
 
 
 @pytest.fixture(scope="module")
 def result(scenario):
-    return sim.run(scenario, seed=3, days=DAYS, snapshot_days=(0, DAYS // 2, DAYS))
+    return papsim.run(scenario, seed=3, days=DAYS, snapshot_days=(0, DAYS // 2, DAYS))
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def _has_colour(img, hex_colour, tolerance=6, min_pixels=20):
 
 
 def test_a_runs_snapshots_are_the_frames_of_the_same_run(result, frames):
-    """sim.run keeps the full map state at its snapshot days: the same as stepping the model by hand."""
+    """papsim.run keeps the full map state at its snapshot days: the same as stepping the model by hand."""
     assert [f.day for f in frames] == sorted(result.snapshots)
     for f in frames:
         snap = result.snapshots[f.day]
@@ -87,7 +87,7 @@ def test_control_maps_for_the_cli(result, tmp_path):
 
 
 def test_single_map_with_units(scenario, frames, tmp_path):
-    fig = plots.map_figure(sim.run(scenario, seed=3, days=1).city, frames[-1:], ncols=1, panel_width=6.0)
+    fig = plots.map_figure(papsim.run(scenario, seed=3, days=1).city, frames[-1:], ncols=1, panel_width=6.0)
     img = _check(plots._save(fig, tmp_path / "one.png"), fig)
     assert _has_colour(img, "#000000", tolerance=10)  # static units and outlines
 
@@ -123,8 +123,8 @@ def test_series_figure_from_a_saved_csv(result, tmp_path):
 
 @pytest.fixture(scope="module")
 def comparison_table(scenario):
-    runs = {"no mission": [sim.run(scenario.replace(mss_target_personnel=0), seed=s, days=DAYS) for s in range(3)],
-            "2,500 personnel": [sim.run(scenario, seed=s, days=DAYS) for s in range(3)]}
+    runs = {"no mission": [papsim.run(scenario.replace(mss_target_personnel=0), seed=s, days=DAYS) for s in range(3)],
+            "2,500 personnel": [papsim.run(scenario, seed=s, days=DAYS) for s in range(3)]}
     return plots.series_table(runs), runs
 
 
@@ -152,7 +152,7 @@ def test_outcome_intervals_figure(comparison_table, tmp_path):
 
 
 def test_comparison_from_an_experiment_store(tmp_path):
-    from sim.experiments import PapSim, Spec, sweep
+    from papsim.experiments import PapSim, Spec, sweep
 
     path = str(SCENARIO_DIR / "mss_as_planned.toml")
     spec = Spec.from_dict({"name": "t", "scenario": path, "days": 20, "replicates": 2, "seed": 4,

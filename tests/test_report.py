@@ -10,10 +10,11 @@ import re
 import pytest
 from PIL import Image
 
-from sim import report
-from sim.cli import main
-from sim.experiments import PapSim, Spec, analyze, sweep
-from sim.scenario import SCENARIO_DIR
+from papsim.present import report
+from papsim.cli import main
+from papsim.experiments import PapSim, Spec, sweep
+from papsim.present.experiment_files import analyze
+from papsim.scenario import SCENARIO_DIR
 
 DAYS = 15
 COMMON = ("overview", "figures", "parameters", "seeds", "versions", "files")

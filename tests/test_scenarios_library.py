@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim
-from sim.outputs import OUTPUT_NAMES
+import papsim
+from papsim.outcomes import OUTPUT_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.toml"))
@@ -26,8 +26,8 @@ def test_the_library_is_complete():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_every_scenario_loads_and_runs_a_short_horizon(path):
-    scenario = sim.load_scenario(path)
-    result = sim.run(scenario, seed=3, days=5)
+    scenario = papsim.load_scenario(path)
+    result = papsim.run(scenario, seed=3, days=5)
     ts = result.timeseries
     assert len(ts) == 6
     assert np.isfinite(ts[list(OUTPUT_NAMES)].to_numpy()).all()
@@ -52,7 +52,7 @@ def test_every_scenario_inherits_the_calibrated_values_unless_it_sets_its_own():
         calibrated = tomllib.load(fh)["parameters"]
     assert calibrated
     for path in FILES:
-        scenario = sim.load_scenario(path)
+        scenario = papsim.load_scenario(path)
         chain, own = path, set()
         while True:  # collect the parameters set along the chain below calibrated.toml
             with chain.open("rb") as fh:
@@ -69,7 +69,7 @@ def test_every_scenario_inherits_the_calibrated_values_unless_it_sets_its_own():
 
 
 def test_mss_as_deployed_replays_the_record():
-    s = sim.load_scenario(SCENARIOS / "mss_as_deployed.toml")
+    s = papsim.load_scenario(SCENARIOS / "mss_as_deployed.toml")
     assert s.start_date == dt.date(2024, 1, 1)
     assert s.start_date + dt.timedelta(days=s.days) == dt.date(2025, 12, 31)
     assert [(a.date, a.personnel) for a in s.arrivals] == [
@@ -80,7 +80,7 @@ def test_mss_as_deployed_replays_the_record():
 
 
 def test_mission_levers_differ_as_named():
-    load = lambda name: sim.load_scenario(SCENARIOS / f"{name}.toml")  # noqa: E731
+    load = lambda name: papsim.load_scenario(SCENARIOS / f"{name}.toml")  # noqa: E731
     none = load("no_mission")
     assert none["mss_target_personnel"] == 0 and none.arrivals == () and none.pledges == ()
     assert load("gsf_5550")["mss_target_personnel"] == 5550 and load("gsf_5550")["un_support_office"]
@@ -95,5 +95,5 @@ def test_mission_levers_differ_as_named():
 
 
 def test_no_mission_never_deploys_anyone():
-    ts = sim.run(SCENARIOS / "no_mission.toml", seed=1, days=40).timeseries
+    ts = papsim.run(SCENARIOS / "no_mission.toml", seed=1, days=40).timeseries
     assert ts["mss_personnel"].max() == 0 and ts["funds_received"].max() == 0

@@ -8,10 +8,10 @@ below as the reference, on many random inputs, including ties, zero strengths an
 import numpy as np
 import pytest
 
-import sim
-from sim.citymap import moore_neighbours
-from sim.mechanisms import combat, economy, population, posture, retaliation, territory
-from sim.model import PortAuPrince
+import papsim
+from papsim.citymap import moore_neighbours
+from papsim.mechanisms import combat, economy, population, posture, retaliation, territory
+from papsim.model import PortAuPrince
 
 NO_GANG = territory.NO_GANG
 
@@ -243,7 +243,7 @@ def test_poisson_of_the_nonzero_means_only_is_the_full_draw():
 
 
 def test_the_grid_is_built_on_demand_and_shows_the_model_state(baseline):
-    plain = sim.run(baseline, seed=4, days=20)
+    plain = papsim.run(baseline, seed=4, days=20)
     model = PortAuPrince(baseline, rng=4, days=20)
     for day in range(20):
         model.step()

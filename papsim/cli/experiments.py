@@ -1,0 +1,102 @@
+"""The ``sweep``, ``sensitivity``, ``analyze`` and ``discover`` subcommands of ``pap-sim``.
+
+Handlers return the exit code: 0 when everything ran and was analysed, 1 when some runs failed or an
+analysis could not be done (each said in one line on stderr), and raise InputError for bad input (2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from papsim.errors import InputError
+from papsim.present import experiment_files as reports
+from papsim.experiments.analysis import AnalysisError
+from papsim.experiments.engine import sweep
+from papsim.experiments.executors import KINDS
+from papsim.experiments.models import resolve
+from papsim.experiments.spec import load_spec
+from papsim.experiments.store import Store
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the experiment subcommands to the ``pap-sim`` parser."""
+    for name, handler, text in (
+        ("sweep", _sweep, "run an experiment's design into a store, with its tables and figures"),
+        ("sensitivity", _sensitivity, "run an experiment's design, then its sensitivity analyses"),
+    ):
+        p = subparsers.add_parser(name, help=text, description=text)
+        p.add_argument("spec", help="experiment spec (TOML), e.g. experiments/sobol_core.toml")
+        p.add_argument("--out", help="store folder (default: results/<spec name>)")
+        p.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+        p.add_argument("--executor", choices=KINDS, default="processes", help="where runs execute")
+        p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        p.add_argument("--resume", action="store_true", help="run only what the store does not hold yet")
+        p.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
+        p.add_argument("--chunk-runs", type=int, default=1000, help="runs per stored chunk (default 1000)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+        p.set_defaults(func=handler)
+    p = subparsers.add_parser("analyze", help="re-analyse a finished or partial store without running anything")
+    p.add_argument("dir", help="store folder")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    p.set_defaults(func=_analyze)
+    p = subparsers.add_parser("discover", help="scenario discovery (PRIM) on a store")
+    p.add_argument("dir", help="store folder")
+    p.add_argument("--success", required=True, help='success criterion, e.g. "gang_population_share_day365 < 0.5"')
+    p.add_argument("--threshold", type=float, default=0.8, help="minimum density of a box (default 0.8)")
+    p.add_argument("--max-boxes", type=int, default=3, help="boxes to find at most (default 3)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    p.set_defaults(func=_discover)
+
+
+def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
+    spec = load_spec(args.spec)
+    model = resolve(spec)
+    if args.chunk_runs < 1:
+        raise InputError(f"--chunk-runs: {args.chunk_runs} is not a positive number of runs")
+    out = Path(args.out) if args.out else Path("results") / spec.name
+    result = sweep(spec, model, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                   resume=args.resume, retry_failed=args.retry_failed, chunk_runs=args.chunk_runs,
+                   progress=not args.quiet)
+    report = reports.sweep_tables(result.store)
+    if with_sensitivity:
+        report.extend(reports.sensitivity(result.store))
+    if not args.quiet:
+        print(f"{result.design_runs} runs in the design, {result.ran} run now; store: {out}")
+    if result.failed:
+        print(f"{result.failed} of {result.design_runs} runs failed; see {out / 'tables' / 'failures.csv'}",
+              file=sys.stderr)
+    return _finish(report, args.quiet, failed=result.failed > 0)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    return _run(args, with_sensitivity=False)
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    return _run(args, with_sensitivity=True)
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    store = Store(args.dir)
+    return _finish(reports.analyze(store), args.quiet)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    store = Store(args.dir)
+    try:
+        report = reports.discover(store, args.success, threshold=args.threshold, max_boxes=args.max_boxes)
+    except AnalysisError as exc:
+        print(f"discover: {exc}", file=sys.stderr)
+        return 1
+    return _finish(report, args.quiet)
+
+
+def _finish(report: reports.Report, quiet: bool, failed: bool = False) -> int:
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if not quiet and report.files:
+        folders = sorted({str(f.parent) for f in report.files})
+        print(f"wrote {len(report.files)} tables and figures in {', '.join(folders)}")
+    return 1 if failed or report.problems else 0

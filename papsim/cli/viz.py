@@ -1,0 +1,49 @@
+"""``pap-sim viz``: serve the interactive map in the browser."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+from papsim.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``pap-sim viz``."""
+    p = sub.add_parser("viz", help="serve the interactive map in the browser (SolaraViz)",
+                       description="Serve the interactive map (map, live charts, controls for the mission's "
+                                   "size, funding, posture and rules of engagement) on http://HOST:PORT/.")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 for any free port)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="interface to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--open", action="store_true", help="open a browser tab")
+    p.set_defaults(func=cmd_viz)
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    """``pap-sim viz``: check the host and port, then serve until stopped."""
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port = {args.port} is not allowed; expected an int in [0, 65535]")
+    try:
+        infos = socket.getaddrinfo(args.host, args.port or None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host = {args.host!r} is not an address of this machine ({exc})") from None
+    if args.port:
+        family, _, _, _, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                raise InputError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); "
+                                 "choose another port with --port") from None
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"pap-sim viz: note: listening on {args.host}, so other machines may reach the app", file=sys.stderr)
+    print(f"pap-sim viz: serving the interactive map on http://{args.host}:{args.port}/ (Ctrl+C to stop)",
+          file=sys.stderr)
+    try:
+        from papsim.present import app
+    except ImportError as exc:
+        raise InputError(f"the interactive map needs the viz extra ({exc}); "
+                         "install it with: pip install -e '.[viz]'") from None
+    return app.serve(args.host, args.port, args.open)

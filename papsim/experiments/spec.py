@@ -1,0 +1,306 @@
+"""Experiment specs: what to run, read from a TOML file or built in Python, validated before any run.
+
+A spec names the model (a pap-sim scenario, or any model function by import path), the factors and their
+ranges or levels, the design, the replicates, the horizon, the outputs of interest and the root seed. Every
+problem is reported as one ``InputError`` line naming the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from papsim import registry
+from papsim.errors import InputError
+
+METHODS = ("grid", "random", "morris", "sobol", "efast")
+# Which analyses a design supports: the structured ones need their own sampler, the given-data ones any design.
+ANALYSES_FOR = {
+    "grid": ("pawn",),
+    "random": ("pawn",),
+    "morris": ("morris", "pawn"),
+    "sobol": ("sobol", "pawn"),
+    "efast": ("efast", "pawn"),
+}
+DEFAULT_ANALYSES = {"grid": (), "random": ("pawn",), "morris": ("morris",), "sobol": ("sobol",), "efast": ("efast",)}
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One input varied by the experiment: a range [low, high] for samplers, or explicit levels for a grid."""
+
+    name: str
+    low: float
+    high: float
+    kind: str = "float"  # 'float' or 'int'; int factors are rounded before they reach the model
+    values: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Design:
+    """How design points are chosen. ``n`` is base samples (Sobol', eFAST, random) or trajectories (Morris)."""
+
+    method: str = "grid"
+    n: int = 0
+    levels: int = 4  # Morris grid levels
+    second_order: bool = False  # Sobol' S2
+    interference: int = 4  # eFAST M
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What to compute from the outputs once the runs are done."""
+
+    methods: tuple[str, ...] = ()
+    bootstrap: int = 1000
+    conf_level: float = 0.95
+    pawn_slices: int = 10
+    success: tuple[str, ...] = ()  # expressions on the outputs, e.g. "gang_population_share_day365 < 0.5"
+    planner_by: tuple[str, ...] = ()  # factors grouping the planner table (empty: no planner table)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A complete experiment. Build it with ``load_spec`` (TOML) or ``Spec.from_dict`` (Python)."""
+
+    name: str
+    factors: tuple[Factor, ...]
+    design: Design = field(default_factory=Design)
+    replicates: int = 1
+    seed: int = 1
+    common_random_numbers: bool = False
+    outputs: tuple[str, ...] = ()  # outputs of interest for the analyses (every output is stored)
+    series: str | tuple[str, ...] = "none"  # daily series kept: "all", "none" or a list of columns
+    scenario: str | None = None  # pap-sim scenario file (absolute once loaded)
+    model: str | None = None  # "package.module:callable" for any other model
+    days: int | None = None
+    description: str = ""
+    analysis: Analysis = field(default_factory=Analysis)
+    source: str = "<spec>"  # where the spec came from, for error messages; not part of the hash
+
+    @property
+    def factor_names(self) -> list[str]:
+        return [f.name for f in self.factors]
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], source: str = "<spec>", base: Path | None = None, check_files: bool = True
+    ) -> Spec:
+        """Validate a spec given as a dict (the TOML layout). Relative paths resolve against ``base``;
+        ``check_files=False`` skips the scenario-exists check (re-analysing a store moved elsewhere)."""
+        return _parse(data, source, base or Path.cwd(), check_files)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The normalised spec in the TOML layout, every factor explicit; ``from_dict`` reads it back."""
+        data = asdict(self)
+        data.pop("source")
+        data["factors"] = {
+            f.name: ({"values": list(f.values)} if f.values else {"low": f.low, "high": f.high}) | {"kind": f.kind}
+            for f in self.factors
+        }
+        return json.loads(json.dumps({k: v for k, v in data.items() if v is not None}))
+
+    def hash(self) -> str:
+        """A digest of everything that decides the runs and their numbers, including the scenario file's bytes."""
+        data = self.to_dict()
+        if self.scenario:
+            data["scenario"] = hashlib.sha256(Path(self.scenario).read_bytes()).hexdigest()
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a TOML spec; raises InputError with one line on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such experiment spec file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    return Spec.from_dict(data, source=str(path), base=path.parent)
+
+
+_TOP_KEYS = {
+    "name", "description", "scenario", "model", "days", "replicates", "seed", "common_random_numbers",
+    "outputs", "series", "design", "factors", "analysis",
+}
+
+
+def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spec:
+    def fail(key: str, allowed: str) -> InputError:
+        return InputError(f"{src}: key '{key}': {allowed}")
+
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS)))
+    name = data.get("name") or (Path(src).stem if src != "<spec>" else "")
+    if not isinstance(name, str) or not name:
+        raise fail("name", "a non-empty string is required")
+    scenario, model = data.get("scenario"), data.get("model")
+    if scenario is not None and model is not None:
+        raise fail("model", "give either 'scenario' (a pap-sim scenario file) or 'model' (module:callable), not both")
+    if scenario is not None:
+        scenario_path = (base / str(scenario)).resolve()
+        if check_files and not scenario_path.is_file():
+            raise fail("scenario", f"scenario file {scenario_path} does not exist")
+        scenario = str(scenario_path)
+    elif model is not None and (not isinstance(model, str) or ":" not in model):
+        raise fail("model", "an import path 'package.module:callable'")
+    days = data.get("days")
+    if days is not None and (not _is_int(days) or days < 1):
+        raise fail("days", "a positive integer number of days")
+    replicates = data.get("replicates", 1)
+    if not _is_int(replicates) or replicates < 1:
+        raise fail("replicates", "an integer >= 1")
+    seed = data.get("seed", 1)
+    if not _is_int(seed) or seed < 0:
+        raise fail("seed", "an integer >= 0")
+    crn = data.get("common_random_numbers", False)
+    if not isinstance(crn, bool):
+        raise fail("common_random_numbers", "true or false")
+    outputs = data.get("outputs", [])
+    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
+        raise fail("outputs", "a list of output names")
+    series = data.get("series", "none")
+    if isinstance(series, list):
+        if not all(isinstance(s, str) for s in series):
+            raise fail("series", "'all', 'none' or a list of column names")
+        series = tuple(series)
+    elif series not in ("all", "none"):
+        raise fail("series", "'all', 'none' or a list of column names")
+
+    design = _parse_design(data.get("design", {}), fail)
+    factors = _parse_factors(data.get("factors"), design, scenario is not None, fail)
+    analysis = _parse_analysis(data.get("analysis", {}), design, [f.name for f in factors], fail)
+    return Spec(
+        name=name, factors=factors, design=design, replicates=replicates, seed=seed,
+        common_random_numbers=crn, outputs=tuple(outputs), series=series, scenario=scenario, model=model,
+        days=days, description=str(data.get("description", "")), analysis=analysis, source=src,
+    )
+
+
+def _parse_design(d: Any, fail) -> Design:
+    if not isinstance(d, dict):
+        raise fail("design", "a table with 'method' and its settings")
+    allowed = {"method", "n", "levels", "second_order", "interference"}
+    if set(d) - allowed:
+        raise fail("design." + sorted(set(d) - allowed)[0], "unknown key; allowed: " + ", ".join(sorted(allowed)))
+    method = d.get("method", "grid")
+    if method not in METHODS:
+        raise fail("design.method", "one of " + ", ".join(METHODS))
+    n = d.get("n", 0)
+    if method != "grid" and (not _is_int(n) or n < 1):
+        raise fail("design.n", f"a positive integer (base samples or trajectories) for the {method} design")
+    if method == "sobol" and n & (n - 1):
+        raise fail("design.n", f"a power of two for Sobol' (got {n}; nearest {_nearest_pow2(n)})")
+    levels = d.get("levels", 4)
+    if not _is_int(levels) or levels < 2 or levels % 2:
+        raise fail("design.levels", "an even integer >= 2 (Morris grid levels)")
+    m = d.get("interference", 4)
+    if not _is_int(m) or m < 1:
+        raise fail("design.interference", "an integer >= 1 (eFAST M)")
+    if method == "efast" and n <= 4 * m * m:
+        raise fail("design.n", f"more than 4*M^2 = {4 * m * m} for eFAST with interference M = {m}")
+    second = d.get("second_order", False)
+    if not isinstance(second, bool):
+        raise fail("design.second_order", "true or false")
+    return Design(method=method, n=int(n), levels=levels, second_order=second, interference=m)
+
+
+def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[Factor, ...]:
+    if d == "registry":
+        if not registry_model:
+            raise fail("factors", "'registry' needs a pap-sim scenario; give each factor's low and high")
+        d = {p.name: {} for p in registry.factors()}
+    if not isinstance(d, dict) or not d:
+        raise fail("factors", "a table of factors (name = {low, high} or {values}), or 'registry'")
+    out = []
+    for name, opts in d.items():
+        key = f"factors.{name}"
+        if not isinstance(opts, dict) or set(opts) - {"low", "high", "values", "kind"}:
+            raise fail(key, "a table with 'low' and 'high', or 'values' (and optionally 'kind')")
+        kind, lo_ok, hi_ok = opts.get("kind", "float"), -math.inf, math.inf
+        if kind not in ("float", "int"):
+            raise fail(key + ".kind", "'float' or 'int'")
+        if registry_model:
+            p = registry.PARAMETERS.get(name)
+            if p is None:
+                raise fail(key, "not a registry parameter (see `pap-sim params`)")
+            if not p.uncertain:
+                raise fail(key, f"{name} is not a numeric parameter with a range ({p.allowed}); it cannot be a factor")
+            if opts.get("kind", p.kind) != p.kind:
+                raise fail(key + ".kind", f"'{p.kind}', the registry's kind for {name}")
+            kind, lo_ok, hi_ok = p.kind, p.low, p.high
+            opts = {"low": p.low, "high": p.high} | opts
+        values = opts.get("values")
+        if values is not None:
+            if not isinstance(values, list) or not values or not all(_is_num(v) for v in values):
+                raise fail(key + ".values", "a non-empty list of numbers")
+            if len(set(values)) != len(values):
+                raise fail(key + ".values", "distinct numbers")
+            if kind == "int" and not all(float(v).is_integer() for v in values):
+                raise fail(key + ".values", "integers (an int parameter)")
+            bad = [v for v in values if not lo_ok <= v <= hi_ok]
+            if bad:
+                raise fail(key + ".values", f"numbers in [{lo_ok:g}, {hi_ok:g}] (got {bad[0]:g})")
+            low, high = min(values), max(values)
+        else:
+            low, high = opts.get("low"), opts.get("high")
+            if not _is_num(low) or not _is_num(high):
+                raise fail(key, "needs numbers 'low' and 'high'")
+            if not low < high:
+                raise fail(key, f"an empty range: low ({low:g}) must be below high ({high:g})")
+            if low < lo_ok or high > hi_ok:
+                raise fail(key, f"a range within [{lo_ok:g}, {hi_ok:g}] (got [{low:g}, {high:g}])")
+        if design.method == "grid" and values is None:
+            raise fail(key, "needs 'values' (the levels) in a grid design")
+        if design.method != "grid" and values is not None:
+            raise fail(key, f"takes 'low' and 'high' in a {design.method} design, not 'values'")
+        out.append(Factor(name, float(low), float(high), kind, tuple(float(v) for v in values or ())))
+    return tuple(out)
+
+
+def _parse_analysis(d: Any, design: Design, factor_names: list[str], fail) -> Analysis:
+    if not isinstance(d, dict):
+        raise fail("analysis", "a table")
+    allowed = {"methods", "bootstrap", "conf_level", "pawn_slices", "success", "planner_by"}
+    if set(d) - allowed:
+        raise fail("analysis." + sorted(set(d) - allowed)[0], "unknown key; allowed: " + ", ".join(sorted(allowed)))
+    methods = d.get("methods", list(DEFAULT_ANALYSES[design.method]))
+    ok = ANALYSES_FOR[design.method]
+    if not isinstance(methods, list) or any(m not in ok for m in methods):
+        raise fail("analysis.methods", f"a list from {', '.join(ok)} for a {design.method} design")
+    bootstrap = d.get("bootstrap", 1000)
+    if not _is_int(bootstrap) or bootstrap < 10:
+        raise fail("analysis.bootstrap", "an integer >= 10 (bootstrap resamples)")
+    conf = d.get("conf_level", 0.95)
+    if not _is_num(conf) or not 0 < conf < 1:
+        raise fail("analysis.conf_level", "a number between 0 and 1")
+    slices = d.get("pawn_slices", 10)
+    if not _is_int(slices) or slices < 2:
+        raise fail("analysis.pawn_slices", "an integer >= 2")
+    success = d.get("success", [])
+    if not isinstance(success, list) or not all(isinstance(s, str) and s for s in success):
+        raise fail("analysis.success", "a list of expressions such as \"gang_population_share_day365 < 0.5\"")
+    by = d.get("planner_by", [])
+    if not isinstance(by, list) or any(b not in factor_names for b in by):
+        raise fail("analysis.planner_by", "a list of the experiment's factors: " + ", ".join(factor_names))
+    return Analysis(tuple(methods), bootstrap, float(conf), slices, tuple(success), tuple(by))
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _nearest_pow2(n: int) -> int:
+    lo = 1 << (n.bit_length() - 1)
+    return lo if n - lo <= 2 * lo - n else 2 * lo

@@ -1,0 +1,183 @@
+"""The interactive map: ``pap-sim viz`` (or ``solara run papsim/present/app.py --host 127.0.0.1``).
+
+A SolaraViz page: the control map (state, gang coalitions, contested cells, communes, key sites, units on
+static protection or on the move), live charts of the main outcomes, and controls for the MSS's size,
+funding, share on static protection, rules-of-engagement caution and the seed, with Step, Play and Reset.
+The mission ramps up from day 0 as in the ``mss_as_planned`` scenario (no dated arrivals), so the
+personnel slider sets the size it grows to. One step is one day.
+
+Every browser session builds its own model (``Page`` memoises one per session); a module-level model
+would be shared by every tab.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import solara
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+from mesa.visualization import SolaraViz
+from mesa.visualization.user_param import Slider
+from mesa.visualization.utils import update_counter
+
+from papsim.present import plots
+from papsim.model import PortAuPrince
+from papsim.scenario import SCENARIO_DIR, load_scenario
+
+BASE_SCENARIO = SCENARIO_DIR / "mss_as_planned.toml"
+DAYS = 730
+TITLE = "pap-sim: gangs and security forces in Port-au-Prince (stylised map)"
+
+
+class InteractiveCity(PortAuPrince):
+    """The model with the app's controls as keyword arguments (SolaraViz re-creates it with them on Reset)."""
+
+    def __init__(self, mss_target_personnel: int = 2500, funding_share_of_need: float = 1.0,
+                 mss_static_share: float = 0.6, roe_caution: float = 0.5, seed: int = 1, days: int = DAYS):
+        scenario = load_scenario(BASE_SCENARIO).replace(
+            mss_follow_schedule=False,
+            mss_target_personnel=int(round(mss_target_personnel)),
+            funding_share_of_need=float(funding_share_of_need),
+            mss_static_share=float(mss_static_share),
+            roe_caution=float(roe_caution),
+            days=int(days),
+        )
+        super().__init__(scenario, rng=int(seed), days=int(days))
+        self.run_seed = int(seed)
+
+    def step(self) -> None:
+        """One day; the model stops (Play ends) on its last day."""
+        if self.day >= self.days:
+            self.running = False
+            return
+        super().step()
+        if self.day >= self.days:
+            self.running = False
+
+    @property
+    def date(self) -> dt.date:
+        return self.config.start_date + dt.timedelta(days=int(self.day))
+
+    def series(self, name: str) -> np.ndarray:
+        """The recorded daily values of an output up to today."""
+        return self.recorder.data[: self.day + 1, self.recorder.index[name]]
+
+
+def model_params() -> dict:
+    """The controls of the sidebar (keyword arguments of :class:`InteractiveCity`)."""
+    return {
+        "mss_target_personnel": Slider("MSS personnel (target)", 2500, 0, 6000, 50),
+        "funding_share_of_need": Slider("Funding (share of the cost met)", 1.0, 0.0, 1.5, 0.05),
+        "mss_static_share": Slider("MSS share on static protection", 0.6, 0.0, 1.0, 0.05),
+        "roe_caution": Slider("Rules-of-engagement caution", 0.5, 0.0, 1.0, 0.05),
+        "seed": Slider("Seed", 1, 0, 999, 1),
+        "days": DAYS,
+    }
+
+
+def map_png(model: InteractiveCity) -> bytes:
+    fig = plots.map_figure(model.city, [plots.frame(model)], panel_width=6.6)
+    return plots.to_png(fig)
+
+
+LIVE = (  # panel title, [(output, label, smoothed)], kind
+    ("Under gang control", [("gang_population_share", "residents", False), ("gang_territory_share", "cells", False)],
+     "share"),
+    ("Civilians killed per day (7-day mean)", [("deaths_civilian", "civilians", True)], "count"),
+    ("Displaced people (cumulative)", [("displaced_total", "displaced", False)], "count"),
+    ("Personnel", [("mss_personnel", "MSS", False), ("hnp_personnel", "HNP (metro area)", False)], "count"),
+    ("Trust and access",
+     [("trust", "trust in the mission", False), ("humanitarian_access", "humanitarian access", False)], "share"),
+    ("Mission funds in hand", [("funds_balance", "USD", False)], "usd"),
+)
+
+
+@plots._styled
+def charts_figure(model: InteractiveCity):
+    fig = plots._fig(6.4, 7.0)
+    axes = fig.subplots(3, 2, sharex=True).ravel()
+    day = np.arange(model.day + 1)
+    for ax, (title, lines, kind) in zip(axes, LIVE):
+        for i, (name, label, smooth) in enumerate(lines):
+            y = model.series(name)
+            if smooth:
+                y = np.convolve(y, np.ones(7), "full")[: len(y)] / np.minimum(np.arange(1, len(y) + 1), 7)
+            ax.plot(day, y, color=plots.OKABE_ITO[i], linestyle=plots.LINESTYLES[i], label=label)
+        ax.set_title(title)
+        ax.set_xlim(0, max(30, model.day))
+        if kind == "share":
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        else:
+            ax.set_ylim(bottom=0)
+            fmt = (lambda v, _: f"${v / 1e6:,.0f}M") if kind == "usd" else \
+                (lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:g}")
+            ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+        if len(lines) > 1:
+            ax.legend(loc="best", frameon=False)
+    for ax in axes[4:]:
+        ax.set_xlabel("day")
+    return fig
+
+
+@solara.component
+def MapView(model: InteractiveCity):
+    """The control map of today, with the day and the headline numbers above it."""
+    update_counter.get()  # re-render after every Step (SolaraViz bumps this counter)
+    png = solara.use_memo(lambda: map_png(model), dependencies=[id(model), model.day])
+    share = model.series("gang_population_share")[-1]
+    with solara.Column(gap="4px"):
+        solara.Text(f"Day {model.day} of {model.days} · {model.date:%d %B %Y}",
+                    style={"font-size": "16px", "font-weight": "600"}, classes=["pap-day"])
+        solara.Text(f"Residents under gang control {share:.0%} · MSS {model.mss:,.0f} · HNP {model.hnp:,.0f} · "
+                    f"seed {model.run_seed}", style={"font-size": "14px"})
+        solara.Image(png, width="100%", classes=["pap-map"])
+
+
+@solara.component
+def ChartsView(model: InteractiveCity):
+    """Live charts of the main outcomes up to today."""
+    update_counter.get()
+    png = solara.use_memo(lambda: plots.to_png(charts_figure(model)), dependencies=[id(model), model.day])
+    with solara.Column(gap="4px"):
+        solara.Text(f"Main outcomes to day {model.day}", style={"font-size": "16px", "font-weight": "600"})
+        solara.Image(png, width="100%", classes=["pap-charts"])
+
+
+@solara.component
+def Page():
+    """One model per browser session."""
+    model = solara.use_memo(InteractiveCity, dependencies=[])
+    SolaraViz(model, components=[(MapView, 0), (ChartsView, 0)], model_params=model_params(), name=TITLE,
+              play_interval=150)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
+    """Run the app with solara's server (blocks until stopped); returns its exit code."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cmd = [sys.executable, "-m", "solara", "run", str(Path(__file__).resolve()), "--host", host,
+           "--port", str(port), "--open" if open_browser else "--no-open"]
+    server = subprocess.Popen(cmd)
+
+    def stop(signum, _frame):  # pass SIGTERM on to the server, so stopping pap-sim stops it
+        server.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:  # Ctrl+C reaches the server too (same process group); wait for it to finish
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=10)
