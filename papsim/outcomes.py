@@ -1,71 +1,179 @@
-"""What a run records each day, and the indicators derived from it.
+"""The catalogue of outcomes: every output a run records or derives, with its unit, kind, label and format.
 
-Outputs are recorded as whole arrays per day (no per-agent reporters): :class:`Recorder` preallocates one
-column per output and the model writes one row per day.
+It plays for outputs the part the registry plays for parameters: the recorder, the summaries
+(``papsim/indicators.py``), comparisons, reports, plots, the app and the ODD tables all read it, so an output
+is added or relabelled here once.
+
+- ``SERIES``: what the model records each day (one column of the time series each); ``aggregate`` says how
+  a series is summarised over days: ``state`` (the value on a day: final, or at a horizon) or ``flow``
+  (a count per day, summed from the start).
+- ``INDICATORS``: what is derived once per run from its record (costs, milestones, people freed); their
+  names are the summary's own keys.
+- Summary keys of series are ``<name>_final`` (state) or ``<name>_total`` (flow), and at horizon ``h``
+  ``<name>_day<h>`` (state) or ``<name>_to_day<h>`` (flow).
+
+``kind`` is one of ``share`` (0-1, shown as a percentage), ``count`` (persons, cells, events), ``money``
+(USD), ``days`` (a day number or a duration; a milestone never reached is NaN, shown as "never"), ``flag``
+(true/false) and ``index`` (a category code). ``better`` says which direction is an improvement (``lower``,
+``higher`` or ``None``), for "share of replicates better" columns.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from papsim.mechanisms.phases import first_run
+from papsim.citymap import SITE_KINDS
 
-# name, unit, description: the daily time series
-OUTPUTS: tuple[tuple[str, str, str], ...] = (
-    ("gang_territory_share", "share", "Inhabited cells under gang control"),
-    ("gang_population_share", "share", "Residents living in gang-controlled cells"),
-    ("contested_cells", "cells", "Cells on a front line (gang against gang or against the state)"),
-    ("deaths_civilian", "persons/day", "Civilians killed by gangs or in operations"),
-    ("deaths_civilian_operations", "persons/day", "Civilians killed in operations and attacks (part of the above)"),
-    ("deaths_gang", "persons/day", "Gang members killed"),
-    ("deaths_hnp", "persons/day", "HNP personnel killed"),
-    ("deaths_mss", "persons/day", "MSS personnel killed"),
-    ("arrests", "persons/day", "Gang members arrested and held"),
-    ("detained", "persons", "Gang members in detention"),
-    ("kidnappings", "persons/day", "People kidnapped"),
-    ("displaced_total", "persons", "People displaced since the start (within or out of the city)"),
-    ("displaced_out", "persons", "Displaced people who left the metro area"),
-    ("population_in_city", "persons", "Residents alive in the metro area"),
-    ("key_sites_held", "sites", "Key sites held by the state and open today"),
-    ("schools_open_share", "share", "Share of school places (by population) in secure cells"),
-    ("humanitarian_access", "share", "Residents reachable from the airport or the port over ground no gang holds"),
-    ("secure_population_share", "share", "Residents in cells neither gang-held nor contested"),
-    ("trust", "share", "Support for the mission and the state (population-weighted)"),
-    ("mss_personnel", "persons", "MSS personnel deployed"),
-    ("hnp_personnel", "persons", "HNP personnel on duty in the metro area"),
-    ("operations", "ops/day", "Operations launched"),
-    ("cells_cleared", "cells/day", "Gang cells cleared by operations"),
-    ("cells_held", "cells", "Cleared cells being held"),
-    ("gang_attacks", "attacks/day", "Gang attacks on key sites"),
-    ("gang_members", "persons", "Armed gang members"),
-    ("gang_arms", "weapons", "Weapons held by gangs"),
-    ("gang_cash", "USD", "Cash held by gangs"),
-    ("funds_received", "USD", "Money received by the mission, cumulative"),
-    ("funds_spent", "USD", "Money spent by the mission, cumulative"),
-    ("funds_balance", "USD", "Money in hand"),
-    ("cost_unpaid", "USD", "Costs left unpaid, cumulative"),
-    ("mss_readiness", "share", "Mean readiness of MSS units"),
-    ("phase", "index", "Mission phase: 0 deployment, 1 decisive operations, 2 stabilisation, 3 transition"),
+KINDS = ("share", "count", "money", "days", "flag", "index")
+HORIZONS: tuple[tuple[int, str], ...] = ((180, "6 months"), (365, "12 months"), (730, "24 months"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One output: name, unit, kind, label and how it is summarised and compared."""
+
+    name: str
+    unit: str
+    kind: str
+    label: str
+    aggregate: str = "state"  # series: "state" or "flow"; indicators: "run"
+    better: str | None = None
+
+    @property
+    def format(self) -> str:
+        """The plain-text format spec of one value (the present layer's formatter refines money and days)."""
+        return {"share": ".1%", "count": ",.0f", "money": ",.0f", "days": ",.0f", "flag": "", "index": ".0f"}[self.kind]
+
+
+def _series(name: str, unit: str, kind: str, label: str, aggregate: str = "state", better: str | None = None):
+    return Outcome(name, unit, kind, label, aggregate, better)
+
+
+SERIES: tuple[Outcome, ...] = (
+    _series("gang_territory_share", "share", "share", "Inhabited cells under gang control", better="lower"),
+    _series("gang_population_share", "share", "share", "Residents living in gang-controlled cells", better="lower"),
+    _series("contested_cells", "cells", "count", "Cells on a front line (gang against gang or against the state)",
+            better="lower"),
+    _series("deaths_civilian", "persons/day", "count", "Civilians killed by gangs or in operations", "flow", "lower"),
+    _series("deaths_civilian_operations", "persons/day", "count",
+            "Civilians killed in operations and attacks (part of the above)", "flow", "lower"),
+    _series("deaths_gang", "persons/day", "count", "Gang members killed", "flow"),
+    _series("deaths_hnp", "persons/day", "count", "HNP personnel killed", "flow", "lower"),
+    _series("deaths_mss", "persons/day", "count", "MSS personnel killed", "flow", "lower"),
+    _series("arrests", "persons/day", "count", "Gang members arrested and held", "flow"),
+    _series("detained", "persons", "count", "Gang members in detention"),
+    _series("kidnappings", "persons/day", "count", "People kidnapped", "flow", "lower"),
+    _series("displaced_total", "persons", "count", "People displaced since the start (within or out of the city)",
+            better="lower"),
+    _series("displaced_out", "persons", "count", "Displaced people who left the metro area", better="lower"),
+    _series("population_in_city", "persons", "count", "Residents alive in the metro area"),
+    _series("key_sites_held", "sites", "count", "Key sites held by the state and open today", better="higher"),
+    _series("schools_open_share", "share", "share", "Share of school places (by population) in secure cells",
+            better="higher"),
+    _series("humanitarian_access", "share", "share",
+            "Residents reachable from the airport or the port over ground no gang holds", better="higher"),
+    _series("secure_population_share", "share", "share", "Residents in cells neither gang-held nor contested",
+            better="higher"),
+    _series("trust", "share", "share", "Support for the mission and the state (population-weighted)", better="higher"),
+    _series("mss_personnel", "persons", "count", "MSS personnel deployed"),
+    _series("hnp_personnel", "persons", "count", "HNP personnel on duty in the metro area"),
+    _series("operations", "ops/day", "count", "Operations launched", "flow"),
+    _series("cells_cleared", "cells/day", "count", "Gang cells cleared by operations", "flow"),
+    _series("cells_held", "cells", "count", "Cleared cells being held"),
+    _series("gang_attacks", "attacks/day", "count", "Gang attacks on key sites", "flow", "lower"),
+    _series("gang_members", "persons", "count", "Armed gang members", better="lower"),
+    _series("gang_arms", "weapons", "count", "Weapons held by gangs", better="lower"),
+    _series("gang_cash", "USD", "money", "Cash held by gangs", better="lower"),
+    _series("funds_received", "USD", "money", "Money received by the mission, cumulative"),
+    _series("funds_spent", "USD", "money", "Money spent by the mission, cumulative", better="lower"),
+    _series("funds_balance", "USD", "money", "Money in hand"),
+    _series("cost_unpaid", "USD", "money", "Costs left unpaid, cumulative", better="lower"),
+    _series("mss_readiness", "share", "share", "Mean readiness of MSS units", better="higher"),
+    _series("phase", "index", "index",
+            "Mission phase: 0 deployment, 1 decisive operations, 2 stabilisation, 3 transition"),
 )
-OUTPUT_NAMES = tuple(name for name, _, _ in OUTPUTS)
-FLOW_OUTPUTS = ("deaths_civilian", "deaths_civilian_operations", "deaths_gang", "deaths_hnp", "deaths_mss",
-                "arrests", "kidnappings", "operations", "cells_cleared", "gang_attacks")
-HORIZONS = (180, 365, 730)
+
+MILESTONE_PHASES: tuple[tuple[int, str], ...] = ((1, "decisive"), (2, "stabilisation"), (3, "transition"))
+
+
+def _indicator(name: str, unit: str, kind: str, label: str, better: str | None = None) -> Outcome:
+    return Outcome(name, unit, kind, label, "run", better)
+
+
+INDICATORS: tuple[Outcome, ...] = (
+    _indicator("days", "days", "days", "Days simulated"),
+    _indicator("people_freed", "persons", "count",
+               "Fall in residents under gang control, start to end (includes flight and deaths)", "higher"),
+    _indicator("residents_under_gang_control_end", "persons", "count", "Residents under gang control at the end",
+               "lower"),
+    _indicator("cost_total_usd", "USD", "money", "Mission funds spent", "lower"),
+    _indicator("cost_full_usd", "USD", "money", "Full cost of the personnel deployed, incl. UN-paid logistics and "
+               "unpaid bills", "lower"),
+    _indicator("cost_per_person_freed_usd", "USD/person", "money", "Mission funds spent per unit of that fall",
+               "lower"),
+    _indicator("days_to_gang_pop_below_50", "days", "days",
+               "First day with fewer than half of the residents under gang control", "lower"),
+    *(_indicator(f"days_to_{name}", "days", "days", f"First day of {name} {'operations' if level == 1 else ''}".strip(),
+                 "lower") for level, name in MILESTONE_PHASES),
+    _indicator("election_ready", "", "flag", "Secure enough for elections at some point"),
+    _indicator("election_ready_day", "days", "days", "First day election-ready (secure share held long enough)",
+               "lower"),
+    _indicator("population_conservation_error", "persons", "count",
+               "Residents at the end + civilians killed + left the city - residents at the start (should be 0)"),
+    _indicator("key_sites_closed_days_total", "site-days", "count", "Key-site closure days (all sites)", "lower"),
+    *(_indicator(f"closed_days_{kind}", "site-days", "count", f"Closure days: {kind.replace('_', ' ')}", "lower")
+      for kind in SITE_KINDS),
+)
+
+SERIES_NAMES: tuple[str, ...] = tuple(o.name for o in SERIES)
+FLOW_SERIES: tuple[str, ...] = tuple(o.name for o in SERIES if o.aggregate == "flow")
+BY_NAME: dict[str, Outcome] = {o.name: o for o in (*SERIES, *INDICATORS)}
+
+# What every view of one run or of a comparison shows first (run summary, report, figures, app, compare).
+HEADLINE: tuple[str, ...] = ("gang_population_share", "gang_territory_share", "deaths_civilian", "kidnappings",
+                             "displaced_total", "humanitarian_access", "trust", "mss_personnel", "hnp_personnel",
+                             "funds_spent")
+# The series that summaries carry at each horizon.
+AT_HORIZON: tuple[str, ...] = ("gang_population_share", "gang_territory_share", "displaced_total", "trust",
+                               "humanitarian_access", "mss_personnel", "funds_spent", "deaths_civilian",
+                               "kidnappings")
+
+
+def summary_key(name: str, horizon: int | None = None) -> str:
+    """The summary key of series ``name`` at the end (``horizon`` None) or at day ``horizon``."""
+    flow = BY_NAME[name].aggregate == "flow"
+    if horizon is None:
+        return f"{name}_total" if flow else f"{name}_final"
+    return f"{name}_to_day{horizon}" if flow else f"{name}_day{horizon}"
+
+
+def outcome_of(key: str) -> Outcome:
+    """The catalogue entry behind a summary key (``trust_day365`` -> ``trust``), or KeyError."""
+    if key in BY_NAME:
+        return BY_NAME[key]
+    for suffix in ("_final", "_total"):
+        if key.endswith(suffix) and key[: -len(suffix)] in BY_NAME:
+            return BY_NAME[key[: -len(suffix)]]
+    stem, sep, day = key.rpartition("_day")
+    if sep and day.isdigit():
+        stem = stem.removesuffix("_to")
+        if stem in BY_NAME:
+            return BY_NAME[stem]
+    raise KeyError(key)
 
 
 class Recorder:
     """Preallocated daily columns; row ``day`` holds the state at the end of that day (row 0: the start)."""
 
     def __init__(self, days: int):
-        self.data = np.zeros((days + 1, len(OUTPUT_NAMES)))
-        self.index = {name: i for i, name in enumerate(OUTPUT_NAMES)}
+        self.data = np.zeros((days + 1, len(SERIES_NAMES)))
+        self.index = {name: i for i, name in enumerate(SERIES_NAMES)}
 
     def write(self, day: int, values: dict[str, float]) -> None:
-        if tuple(values) == OUTPUT_NAMES:  # every output, in order: one assignment
+        if tuple(values) == SERIES_NAMES:  # every output, in order: one assignment
             self.data[day] = tuple(values.values())
             return
         row = self.data[day]
@@ -73,53 +181,7 @@ class Recorder:
             row[self.index[name]] = value
 
     def frame(self, start_date) -> pd.DataFrame:
-        df = pd.DataFrame(self.data, columns=list(OUTPUT_NAMES))
+        df = pd.DataFrame(self.data, columns=list(SERIES_NAMES))
         df.insert(0, "day", np.arange(len(df)))
         df.insert(1, "date", pd.date_range(start_date, periods=len(df), freq="D"))
         return df
-
-
-@dataclass(frozen=True)
-class Indicators:
-    """Thresholds of the derived indicators (from the scenario's parameters)."""
-
-    election_secure_share: float
-    election_days: int
-
-
-def summarise(ts: pd.DataFrame, ind: Indicators, initial_population: float,
-              site_closed_days: np.ndarray) -> dict[str, float | int | bool]:
-    """Final values, totals, values at 6/12/24 months and derived indicators, as flat scalars (NaN if undefined)."""
-    last = ts.iloc[-1]
-    days = int(last["day"])
-    out: dict[str, float | int | bool] = {"days": days}
-    for name in OUTPUT_NAMES:
-        if name not in FLOW_OUTPUTS:
-            out[f"{name}_final"] = float(last[name])
-    for name in FLOW_OUTPUTS:
-        out[f"{name}_total"] = float(ts[name].iloc[1:].sum())
-    for h in HORIZONS:
-        if h <= days:
-            row = ts.iloc[h]
-            for name in ("gang_population_share", "gang_territory_share", "displaced_total", "trust",
-                         "humanitarian_access", "mss_personnel", "funds_spent"):
-                out[f"{name}_day{h}"] = float(row[name])
-            for name in ("deaths_civilian", "kidnappings"):
-                out[f"{name}_to_day{h}"] = float(ts[name].iloc[1:h + 1].sum())
-    below = np.flatnonzero(ts["gang_population_share"].to_numpy() < 0.5)
-    out["days_to_gang_pop_below_50"] = float(below[0]) if len(below) else math.nan
-    gang_pop_start = float(ts["gang_population_share"].iloc[0] * ts["population_in_city"].iloc[0])
-    gang_pop_end = float(last["gang_population_share"] * last["population_in_city"])
-    freed = gang_pop_start - gang_pop_end
-    out["people_freed"] = freed
-    cost = float(last["funds_spent"])
-    out["cost_total_usd"] = cost
-    out["cost_per_person_freed_usd"] = cost / freed if freed > 0 else math.nan
-    secure = ts["secure_population_share"].to_numpy()[1:] >= ind.election_secure_share
-    first = first_run(secure, ind.election_days)
-    out["election_ready"] = first is not None
-    out["election_ready_day"] = float(first + 1) if first is not None else math.nan
-    out["population_conservation_error"] = float(
-        last["population_in_city"] + ts["deaths_civilian"].iloc[1:].sum() + last["displaced_out"] - initial_population)
-    out["key_sites_closed_days_total"] = float(site_closed_days.sum())
-    return out

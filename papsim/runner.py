@@ -9,7 +9,7 @@ import pandas as pd
 
 from papsim.citymap import CityMap, load_city_map
 from papsim.model import PortAuPrince
-from papsim.outcomes import Indicators, summarise
+from papsim.indicators import summarise
 from papsim.scenario import Scenario, load_scenario
 from papsim.snapshot import Frame, frame
 
@@ -46,11 +46,9 @@ def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
         if model.day in wanted:
             snapshots[model.day] = frame(model)
     ts = model.recorder.frame(scenario.start_date)
-    p = scenario.params
-    summary = summarise(ts, Indicators(p["election_secure_share"], p["election_days"]), model.initial_population,
-                        model.site_closed_days)
     city = model.city
     sites = pd.DataFrame({"site": city.site_names, "kind": city.site_kinds,
                           "days_closed": model.site_closed_days.astype(int),
                           "held_at_end": model.controller[city.site_cells] < 0})
+    summary = summarise(ts, scenario.params, model.initial_population, sites)
     return Result(scenario=scenario, seed=seed, timeseries=ts, summary=summary, sites=sites, snapshots=snapshots)
