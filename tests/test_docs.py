@@ -7,7 +7,7 @@ import pytest
 from papsim.present import odd as docs
 from papsim.cli import main
 from papsim.errors import InputError
-from papsim.outcomes import OUTPUT_NAMES
+from papsim.outcomes import SERIES_NAMES as OUTPUT_NAMES
 from papsim.registry import PARAMETERS
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"

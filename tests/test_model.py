@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import papsim
 from papsim.model import PortAuPrince
-from papsim.outcomes import OUTPUT_NAMES
+from papsim.outcomes import SERIES_NAMES as OUTPUT_NAMES
 from papsim.registry import PARAMETERS
 
 SHARES = ("gang_territory_share", "gang_population_share", "schools_open_share", "humanitarian_access",

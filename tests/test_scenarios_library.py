@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import papsim
-from papsim.outcomes import OUTPUT_NAMES
+from papsim.outcomes import SERIES_NAMES as OUTPUT_NAMES
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.toml"))

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from papsim.errors import InputError
-from papsim.outcomes import OUTPUTS
+from papsim.outcomes import SERIES
 from papsim.registry import PARAMETERS, Parameter
 from papsim.scenario import SCENARIO_DIR
 
@@ -92,10 +92,10 @@ def render_parameter_tables(calibrated: dict[str, object] | None = None) -> str:
 
 def render_output_table() -> str:
     """The daily outputs (papsim/outcomes.py) as a markdown table."""
-    lines = [f"{len(OUTPUTS)} daily outputs, generated from `papsim/outcomes.py` by `pap-sim docs`.", "",
+    lines = [f"{len(SERIES)} daily outputs, generated from `papsim/outcomes.py` by `pap-sim docs`.", "",
              "| output | unit | description |", "|---|---|---|"]
-    for name, unit, description in OUTPUTS:
-        lines.append(f"| `{name}` | {_cell(unit)} | {_cell(description)} |")
+    for o in SERIES:
+        lines.append(f"| `{o.name}` | {_cell(o.unit)} | {_cell(o.label)} |")
     return "\n".join(lines) + "\n"
 
 

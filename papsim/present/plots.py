@@ -363,12 +363,12 @@ def _label(name: str, label: str | None, width: int = 42) -> str:
     """A panel title: the given label, the main series' label, or the output's description; wrapped."""
     import textwrap
 
-    from papsim.outcomes import OUTPUTS
+    from papsim.outcomes import BY_NAME
 
     if not label:
         label = dict(MAIN_SERIES).get(name)
     if not label:
-        label = {n: d for n, _, d in OUTPUTS}.get(name, name.replace("_", " "))
+        label = BY_NAME[name].label if name in BY_NAME else name.replace("_", " ")
         label += " (7-day mean)" if name in SMOOTHED else ""
     return textwrap.fill(label, width)
 
