@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: setup baseline test bench
 
-$(BIN)/pap-sim: pyproject.toml setup.py papsim/kernels/_kernels.pyx  # reinstalling rebuilds the compiled kernels
+$(BIN)/pap-sim: pyproject.toml setup.py $(wildcard papsim/kernels/*.pyx) papsim/kernels/_common.pxd  # reinstalling rebuilds the twins
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"

@@ -73,19 +73,19 @@ class SecurityUnit(mesa.Agent):
 
     @property
     def training(self) -> float:
-        return float(self.model.unit_training[self.index])
+        return float(self.model.force.training[self.index])
 
     @property
     def equipment(self) -> float:
-        return float(self.model.unit_equipment[self.index])
+        return float(self.model.force.equipment[self.index])
 
     @property
     def readiness(self) -> float:
-        return float(self.model.unit_readiness[self.index])
+        return float(self.model.force.readiness[self.index])
 
     @property
     def morale(self) -> float:
-        return float(self.model.unit_morale[self.index])
+        return float(self.model.force.morale[self.index])
 
     @property
     def role(self) -> str:

@@ -121,8 +121,6 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("recruitment_rate", 0.004, "1/day", 0.0, 0.02,
        "assumption; child recruitment +70% in a year (UNICEF, Nov 2024) [V]", "recruitment",
        "Daily recruits per member under full hardship, no trust in the state and unlimited cash."),
-    _p("child_share_recruits", 0.4, "share", 0.3, 0.5, "record: 30-50% of members are children (UNICEF) [V]",
-       "recruitment", "Share of recruits who are children (reported, not behavioural)."),
     _p("desertion_rate", 0.0005, "1/day", 0.0, 0.003, "assumption", "recruitment",
        "Daily share of members who leave a gang."),
     _p("arrest_share", 0.7, "share", 0.2, 0.9,

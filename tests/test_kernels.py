@@ -1,16 +1,19 @@
-"""The compiled kernels give the NumPy kernels' numbers to the last bit, and leave the generator where they do.
+"""Each compiled twin gives its NumPy module's numbers to the last bit, and leaves the generator where it does.
 
-Arguments are recorded from runs of several scenarios (every call the NumPy kernels receive), then each
-call is replayed through both sets on copies: every result, every array changed in place and the state of
-the generator must be identical. Whole runs must then give identical outputs. The compiled set must be
-built for these tests (``pip install -e .``); ``PAP_SIM_KERNELS=numpy`` states that a machine has none, and
-skips them.
+Arguments are recorded from runs of several scenarios (every call the NumPy functions receive), then each
+call is replayed through the twin on copies: every result, every array changed in place and the state of
+the generator must be identical. Whole runs must then give identical outputs.
+
+A twin is held to that only while it is current (it records the hash of the NumPy modules it twins): a
+stale twin is skipped with the reason. A current twin that is not built is skipped on a machine without a
+C compiler, and fails in CI (``CI`` set), which always has one.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,44 +21,55 @@ import pytest
 import papsim
 from papsim import kernels
 from papsim.errors import InputError
-from papsim.kernels import NUMPY, Kernels
+from papsim.kernels import NUMPY, TWINS, Kernels, Twin
 from papsim.model import PortAuPrince
 from papsim.scenario import load_scenario
 
-FUNCTIONS = [name for name in Kernels._fields if name != "name"]
+CASES = [(module, name) for module, names in TWINS.items() for name in names]
 SCENARIOS = ["baseline", "mss_as_planned", "gsf_5550", "posture_dynamic", "posture_clear_hold", "no_mission",
              "force_density_benchmark"]
+STATES = kernels.twins()
 
-no_compiler = os.environ.get(kernels.ENV) == "numpy"
-pytestmark = pytest.mark.skipif(no_compiler, reason="PAP_SIM_KERNELS=numpy: no compiled kernels on this machine")
+
+def held_to_equality(state: Twin) -> None:
+    """Go on if the twin is usable; else skip (stale, or not built on a machine without a compiler) or fail
+    (current but not built, in CI)."""
+    if state.usable:
+        return
+    if not state.stale and os.environ.get("CI"):
+        pytest.fail(f"{state.module}: the twin is current but {state.reason} (CI builds every twin)")
+    pytest.skip(f"{state.module}: {state.reason}")
+
+
+def twin_of(module: str):
+    held_to_equality(STATES[module])
+    return STATES[module].built
 
 
 @pytest.fixture(scope="module")
-def fast() -> Kernels:
-    compiled = kernels.compiled()
-    assert compiled is not None, kernels.compiled_status()
-    return compiled
+def replayed() -> dict[tuple[str, str], list[bool]]:
+    """Runs of several scenarios and seeds (150 days) on the NumPy functions, in which every call to a
+    function with a usable twin is also made on copies of its arguments by the twin: per function, whether
+    each call gave the same bits (results, arrays changed in place, generator state)."""
+    outcomes: dict[tuple[str, str], list[bool]] = {case: [] for case in CASES}
 
+    def checking(module, name):
+        reference = getattr(getattr(NUMPY, module), name)
+        if not STATES[module].usable:
+            return reference
+        compiled = getattr(STATES[module].built, name)
 
-@pytest.fixture(scope="module")
-def replayed(fast) -> dict[str, list]:
-    """Runs of several scenarios and seeds (150 days) on the NumPy kernels, in which every kernel call is
-    also made on copies of its arguments by the compiled set: per function, whether each call gave the
-    same bits (results, arrays changed in place, generator state)."""
-    outcomes: dict[str, list] = {name: [] for name in FUNCTIONS}
-
-    def checking(name):
-        reference, compiled = getattr(NUMPY, name), getattr(fast, name)
-
-        def call(*args):
-            theirs = copy.deepcopy(args)
-            got = compiled(*theirs)
-            expected = reference(*args)
-            outcomes[name].append(same(expected, got) and same(args, theirs))
+        def call(*args, **kwargs):
+            theirs_args, theirs_kwargs = copy.deepcopy((args, kwargs))
+            got = compiled(*theirs_args, **theirs_kwargs)
+            expected = reference(*args, **kwargs)
+            outcomes[module, name].append(same(expected, got) and same((args, kwargs), (theirs_args, theirs_kwargs)))
             return expected
         return call
 
-    spy = Kernels(name="numpy", **{name: checking(name) for name in FUNCTIONS})
+    spy = Kernels("numpy", **{module: SimpleNamespace(compiled=False, **{name: checking(module, name)
+                                                                         for name in names})
+                              for module, names in TWINS.items()})
     for scenario in SCENARIOS:
         for seed in (1, 2):
             model = PortAuPrince(load_scenario(f"scenarios/{scenario}.toml"), rng=seed, days=150, kernels="numpy")
@@ -69,6 +83,8 @@ def same(a, b) -> bool:
     """Equal to the last bit: values (nan equal to nan), signs of zero, shapes and dtypes; recursively."""
     if isinstance(a, np.random.Generator):
         return a.bit_generator.state == b.bit_generator.state
+    if isinstance(a, dict):
+        return type(b) is dict and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
@@ -79,57 +95,69 @@ def same(a, b) -> bool:
     return a == b
 
 
-def replay(fast: Kernels, name: str, args: tuple) -> None:
+def replay(module: str, name: str, *args) -> None:
+    fast = twin_of(module)
     mine, theirs = copy.deepcopy(args), copy.deepcopy(args)
-    expected = getattr(NUMPY, name)(*mine)
+    expected = getattr(getattr(NUMPY, module), name)(*mine)
     got = getattr(fast, name)(*theirs)
-    assert same(expected, got), f"{name}: results differ"
-    assert same(mine, theirs), f"{name}: arguments changed in place (or the generator) differ"
+    assert same(expected, got), f"{module}.{name}: results differ"
+    assert same(mine, theirs), f"{module}.{name}: arguments changed in place (or the generator) differ"
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_every_call_in_runs_gives_the_same_bits(replayed, name):
-    outcomes = replayed[name]
-    assert outcomes, f"no run called {name}"
-    assert all(outcomes), f"{name}: {outcomes.count(False)} of {len(outcomes)} calls differ"
+@pytest.mark.parametrize(("module", "name"), CASES)
+def test_every_call_in_runs_gives_the_same_bits(replayed, module, name):
+    held_to_equality(STATES[module])
+    outcomes = replayed[module, name]
+    assert outcomes, f"no run called {module}.{name}"
+    assert all(outcomes), f"{module}.{name}: {outcomes.count(False)} of {len(outcomes)} calls differ"
 
 
-def test_edge_cases_give_the_same_bits(fast):
+def test_combat_edge_cases_give_the_same_bits():
     rng = np.random.default_rng(3)
     empty = np.zeros(0)
-    replay(fast, "poisson_where_positive", (rng, empty))
-    replay(fast, "poisson_where_positive", (rng, np.array([0.0, 2.5, 0.0, 1e-3])))
-    replay(fast, "engage", (empty, empty, empty, empty, rng))
-    replay(fast, "engage", (np.array([10.0, 0.0, 5.0]), np.array([0.0, 8.0, 5.0]), np.array([0.1, 0.2, 0.0]),
-                            np.array([0.3, 0.0, 0.0]), rng))
-    replay(fast, "choose_targets", (np.array([1.0, 2.0, 2.0, -np.inf, 2.0]), 2, np.zeros(5)))  # exact ties
-    replay(fast, "choose_targets", (np.full(4, -np.inf), 3, rng.random(4)))
-    replay(fast, "choose_targets", (rng.random(6), 0, rng.random(6)))
-    replay(fast, "keep_holds", (np.array([5, 9, 9, -1, 9]), 3, 2))
-    replay(fast, "keep_holds", (np.array([5, 9]), 3, 0))
-    replay(fast, "cell_strength", (np.array([-1, 0, 0, 2, -1]), np.array([4.0, 7.0, 3.0])))
-    replay(fast, "cell_strength", (np.full(3, -1), np.zeros(2)))
+    replay("combat", "poisson_where_positive", rng, empty)
+    replay("combat", "poisson_where_positive", rng, np.array([0.0, 2.5, 0.0, 1e-3]))
+    replay("combat", "engage", empty, empty, empty, empty, rng)
+    replay("combat", "engage", np.array([10.0, 0.0, 5.0]), np.array([0.0, 8.0, 5.0]), np.array([0.1, 0.2, 0.0]),
+           np.array([0.3, 0.0, 0.0]), rng)
+    for seed in range(200):  # random fights with wiped-out sides
+        g = np.random.default_rng(seed)
+        size = int(g.integers(0, 6))
+        replay("combat", "engage", *[g.choice([0.0, 3.0, 40.0]) * g.random(size) for _ in range(4)], g)
+
+
+def test_posture_edge_cases_give_the_same_bits():
+    rng = np.random.default_rng(3)
+    replay("posture", "choose_targets", np.array([1.0, 2.0, 2.0, -np.inf, 2.0]), 2, np.zeros(5))  # exact ties
+    replay("posture", "choose_targets", np.full(4, -np.inf), 3, rng.random(4))
+    replay("posture", "choose_targets", rng.random(6), 0, rng.random(6))
+    replay("posture", "keep_holds", np.array([5, 9, 9, -1, 9]), 3, 2)
+    replay("posture", "keep_holds", np.array([5, 9]), 3, 0)
     for seed in range(200):  # random cases with many ties, invalid cells, capacities below the holds
         g = np.random.default_rng(seed)
         n = int(g.integers(1, 60))
         score = np.round(g.uniform(0, 4, n)) * g.choice([1.0, 1e6])
         score[g.random(n) < 0.3] = -np.inf
         jitter = g.random(n) if seed % 2 else np.zeros(n)
-        replay(fast, "choose_targets", (score, int(g.integers(0, n + 3)), jitter))
-        replay(fast, "keep_holds", (g.integers(-1, 8, n), int(g.integers(0, 5)), int(g.integers(0, n + 2))))
-        size = int(g.integers(0, 6))
-        fight = [g.choice([0.0, 3.0, 40.0]) * g.random(size) for _ in range(4)]
-        replay(fast, "engage", (*fight, g))
+        replay("posture", "choose_targets", score, int(g.integers(0, n + 3)), jitter)
+        replay("posture", "keep_holds", g.integers(-1, 8, n), int(g.integers(0, 5)), int(g.integers(0, n + 2)))
+
+
+def test_territory_and_population_edge_cases_give_the_same_bits():
+    replay("territory", "cell_strength", np.array([-1, 0, 0, 2, -1]), np.array([4.0, 7.0, 3.0]))
+    replay("territory", "cell_strength", np.full(3, -1), np.zeros(2))
     for seed in range(40):  # random grids for the access flood fill, with and without secure anchors
         g = np.random.default_rng(seed)
         shape = (int(g.integers(1, 25)), int(g.integers(1, 25)))
         secure = g.random(shape) < g.uniform(0.1, 0.9)
         people = g.random(shape) * 100 * (g.random(shape) < 0.8)
         anchors = g.integers(0, secure.size, int(g.integers(0, 4)))
-        replay(fast, "humanitarian_access", (secure, anchors, people))
+        replay("population", "humanitarian_access", secure, anchors, people)
 
 
 def test_whole_runs_are_identical(monkeypatch):
+    for state in STATES.values():
+        held_to_equality(state)
     for scenario in ("baseline", "gsf_5550_underfunded", "policy_oversight_weak", "posture_patrol", "calibrated"):
         results = {}
         for choice in ("numpy", "compiled"):
@@ -140,22 +168,97 @@ def test_whole_runs_are_identical(monkeypatch):
         assert same(list(a.summary.values()), list(b.summary.values())), scenario
 
 
+def test_the_builds_are_current():
+    for state in STATES.values():
+        held_to_equality(state)
+    chosen = kernels.select("auto")
+    assert chosen.name == "compiled" and chosen.compiled == tuple(TWINS)
+    assert kernels.compiled() is not None
+
+
 def test_bad_choice_is_one_clear_error(monkeypatch):
     monkeypatch.setenv(kernels.ENV, "fast")
-    with pytest.raises(InputError, match="PAP_SIM_KERNELS = 'fast' is not allowed; expected one of auto, compiled, numpy"):
+    with pytest.raises(InputError, match="PAP_SIM_KERNELS = 'fast' is not allowed; expected one of auto, compiled, "
+                                         "numpy"):
         kernels.select()
     assert kernels.select("numpy") is NUMPY
 
 
-def test_missing_or_stale_build(monkeypatch):
-    monkeypatch.setattr(kernels, "_load", lambda: (None, "the compiled kernels are not built (test)", False))
-    with pytest.raises(InputError, match="'compiled', but the compiled kernels are not built"):
+# --- per-module selection, without a compiler: builds faked with the NumPy functions --------------------
+@pytest.fixture
+def built(monkeypatch) -> set[str]:
+    """Fake current builds of every twin; remove a module from the returned set to unbuild it."""
+    present = set(TWINS)
+    sources = {module: kernels.source_hash(module) for module in TWINS}
+
+    def fake(module):
+        if module not in present:
+            return None, "not built (test)"
+        return SimpleNamespace(BUILT_FROM=sources[module],
+                               **{name: getattr(getattr(NUMPY, module), name) for name in TWINS[module]}), ""
+    monkeypatch.setattr(kernels, "_built", fake)
+    return present
+
+
+def changed(monkeypatch, *modules: str) -> None:
+    """Make the NumPy sources of ``modules`` look changed since their twins were written."""
+    real = kernels.numpy_hash
+    monkeypatch.setattr(kernels, "numpy_hash", lambda m: "0" * 64 if m in modules else real(m))
+
+
+def test_a_changed_numpy_module_falls_back_alone(built, monkeypatch):
+    assert kernels.select("auto").name == "compiled"
+    changed(monkeypatch, "trust")
+    with pytest.warns(RuntimeWarning, match=r"trust: stale: papsim/mechanisms/trust.py changed .*update the twin "
+                                            r"and its recorded hash; running its NumPy functions"):
+        chosen = kernels.select("auto")
+    assert chosen.trust is NUMPY.trust
+    assert chosen.compiled == tuple(m for m in TWINS if m != "trust")
+    assert chosen.name == f"mixed (compiled: {', '.join(chosen.compiled)})"
+    with pytest.raises(InputError, match=r"'compiled', but these twins are not usable: trust: stale"):
         kernels.select("compiled")
+    assert kernels.compiled() is None
+
+
+def test_a_twin_falls_back_with_every_numpy_module_it_twins(built, monkeypatch):
+    changed(monkeypatch, "combat")  # the operations and population twins reproduce combat's functions too
+    with pytest.warns(RuntimeWarning, match="combat.py changed"):
+        chosen = kernels.select("auto")
+    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations", "population"}
+
+
+def test_a_twin_not_built_falls_back_alone(built):
+    built.discard("posture")
+    with pytest.warns(RuntimeWarning, match="posture: not built .test.; to build it: pip install -e ."):
+        chosen = kernels.select("auto")
+    assert chosen.posture is NUMPY.posture and "posture" not in chosen.compiled and len(chosen.compiled) == 7
+    with pytest.raises(InputError, match="posture: not built"):
+        kernels.select("compiled")
+
+
+def test_a_build_older_than_its_twin_falls_back(built, monkeypatch):
+    real = kernels.source_hash
+    monkeypatch.setattr(kernels, "source_hash", lambda m: "f" * 64 if m == "economy" else real(m))
+    with pytest.warns(RuntimeWarning, match="economy: built from another version of economy.pyx"):
+        assert "economy" not in kernels.select("auto").compiled
+
+
+def test_no_build_at_all_runs_numpy_quietly(built, recwarn):
+    built.clear()
     assert kernels.select("auto") is NUMPY
-    monkeypatch.setattr(kernels, "_load", lambda: (None, "built from another version of _kernels.pyx", True))
-    with pytest.warns(RuntimeWarning, match="another version.*running the NumPy kernels"):
-        assert kernels.select("auto") is NUMPY
+    assert not recwarn.list  # a machine without a compiler: nothing to report
+    with pytest.raises(InputError, match="combat: not built.*trust: not built"):
+        kernels.select("compiled")
 
 
-def test_the_build_is_current(fast):
-    assert kernels.select("auto") is fast and fast.name == "compiled"
+def test_a_current_twin_not_built_fails_only_in_ci(monkeypatch):
+    missing = Twin("trust", usable=False, stale=False, reason="not built (test)", built=None)
+    stale = Twin("trust", usable=False, stale=True, reason="stale (test)", built=None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        held_to_equality(missing)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="trust: the twin is current but not built"):
+        held_to_equality(missing)
+    with pytest.raises(pytest.skip.Exception, match="stale"):
+        held_to_equality(stale)

@@ -151,6 +151,29 @@ def test_schedule_and_ramp():
     assert personnel.fill_units(95, 30, 5).tolist() == [30, 30, 30, 5, 0]
 
 
+def test_a_pay_day_pays_what_the_balance_allows_and_counts_unpaid_days():
+    account = funding.Account(balance=50.0, received=50.0, spent=0.0, unpaid_total=0.0, unpaid_days=0)
+    account, unpaid = funding.pay_day(account, 10.0, 80.0)
+    assert unpaid == 20.0 and account == (0.0, 60.0, 60.0, 20.0, 1)
+    account, unpaid = funding.pay_day(account, 100.0, 80.0)
+    assert unpaid == 0.0 and account.balance == 20.0 and account.unpaid_days == 0
+
+
+def test_deployment_stops_at_what_the_funds_cover_and_repatriates_when_unpaid():
+    p = dict(hnp_attrition_per_year=0.0, hnp_academy_cohort=0.0, hnp_capital_share=1.0, hnp_on_duty_share=1.0,
+             hnp_academy_interval_days=30, mss_follow_schedule=False, mss_start_day=0, mss_deploy_rate=3000.0,
+             mss_target_personnel=2500, repatriation_grace_days=90, repatriation_rate=0.1, reserve_months=1.0)
+    args = dict(schedule_days=np.zeros(0, int), schedule_personnel=np.zeros(0), cost_pm=1000.0)
+    assert personnel.deploy(p, 5, 100.0, 0.0, unpaid_days=0, balance=20_000.0, **args) == (100.0, 20)
+    assert personnel.deploy(p, 5, 100.0, 50.0, unpaid_days=91, balance=0.0, **args) == (100.0, 45)
+
+
+def test_unit_roles_split_each_force():
+    assert posture.roles(10, 0.5, 0.2) == (5, 1, 4)
+    assert posture.roles(0, 0.5, 0.2) == (0, 0, 0)
+    assert posture.mss_static_share({"mss_static_share": 0.3}, phases.DEPLOYMENT) == 1.0
+
+
 def test_funding_inflows_costs_and_affordability():
     inflow = funding.inflow_schedule(np.array([-100, 5, 400]), np.array([10.0, 20.0, 30.0]), 30, 0.5, 365)
     assert inflow[0] == 5.0 and inflow[35] == 10.0 and inflow.sum() == 15.0
@@ -228,6 +251,9 @@ def test_phases_move_forward_on_their_conditions():
     assert phases.next_phase(2, 0.3, 0.1, 9, **args) == 2
     assert phases.next_phase(2, 0.3, 0.1, 10, **args) == 3
     assert phases.first_run(np.array([1, 1, 0, 1, 1, 1], bool), 3) == 5
+    p = dict(args, mss_target_personnel=100)
+    assert phases.day(p, 2, 9, 50.0, 0.1) == (3, 10)  # the tenth day below the threshold
+    assert phases.day(p, 2, 9, 50.0, 0.3) == (2, 0)
     assert phases.first_run(np.array([1, 0], bool), 2) is None
 
 

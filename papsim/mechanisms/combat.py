@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PARAMETERS: tuple[str, ...] = ()  # pure helpers: the steps calling them read the parameters
+
 
 def lanchester_remaining(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
                          dt: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

@@ -4,60 +4,145 @@ Each operation is fought by its units against the gang members of the target cel
 the group's neighbouring cells (reinforcements; low-profile groups engage less), with the square law of
 :mod:`papsim.mechanisms.combat`; losses split into killed and arrested; the security forces lose people and
 morale; civilians are harmed in proportion to the casualties and the density; a cell where the survivors
-outnumber the gang by the clearing ratio is cleared. Sources: resolution 2699 (seed 000_0ef45d2968df0eb0:
-HNP-led joint operations, detention powers); seed 002_d688c9cc41807fef (dense terrain, holding ground).
+outnumber the gang by the clearing ratio is cleared, and held for a while. Sources: resolution 2699 (seed
+000_0ef45d2968df0eb0: HNP-led joint operations, detention powers); seed 002_d688c9cc41807fef (dense
+terrain, holding ground); 48 HNP killed and 75 injured in 2023 (record [V]).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
-from papsim.mechanisms import combat
+from papsim.mechanisms import Gangs, Grid, combat, personnel, phases, posture, territory
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = (
+    "operation_tempo", "units_per_operation", "target_rule", "hold_days", "security_lethality", "gang_lethality",
+    "roe_caution", "gang_reinforcement_share", "low_profile_engagement", "trust_intel_weight", "arrest_share",
+    "detention_capacity", "civilian_harm_ratio", "clear_ratio")
+HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
 
 
-def raid(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, personnel: np.ndarray,
-         effectiveness: np.ndarray, is_mss: np.ndarray, morale: np.ndarray, strength: np.ndarray,
-         controller: np.ndarray, nbr: np.ndarray, nbr_valid: np.ndarray, confront: np.ndarray,
-         members: np.ndarray, arms: np.ndarray, trust: np.ndarray, presence: np.ndarray, population: np.ndarray,
-         area_km2: float, mean_population: float, lethality: float, gang_lethality: float, caution: float,
-         reinforcement_share: float, low_profile_engagement: float, intel_weight: float, arrest_share: float,
-         free_detention: float, harm_ratio: float,
-         clear_ratio: float) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
+class RaidTerms(NamedTuple):
+    """The parameters of a day's raids, and the prisons' free places."""
+
+    lethality: float
+    gang_lethality: float
+    caution: float
+    reinforcement_share: float
+    low_profile_engagement: float
+    intel_weight: float
+    arrest_share: float
+    free_detention: float  # places left in the prisons
+    harm_ratio: float
+    clear_ratio: float
+
+
+class Outcome(NamedTuple):
+    """What a day's operations did."""
+
+    operations: int
+    cleared: int
+    deaths: np.ndarray  # (gang members, HNP, MSS) killed
+    civilians: np.ndarray  # civilians killed per cell
+    arrested: float
+    hnp: float  # personnel left
+    mss: float
+
+
+def raid(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
+         gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
+         presence: np.ndarray, population: np.ndarray,
+         terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
     """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``.
 
-    Civilian harm grows with the target's density relative to the city's (``mean_population`` per land
-    cell). Adds the operations' effectiveness to ``presence`` and updates the raiders' ``morale`` and the
-    groups' ``members`` and ``arms`` in place. Draws every operation's security losses, then gang losses,
+    Civilian harm grows with the target's density relative to the city's (``grid.mean_population`` per land
+    cell). Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
+    groups' members and arms in place. Draws every operation's security losses, then gang losses,
     then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation and the
     totals ``(gang members killed, arrested, HNP losses, MSS losses)``.
     """
     n = len(targets)
-    g = len(members)
+    members, arms, nbr = gangs.members, gangs.arms, grid.nbr
     op_of = np.arange(len(raiders)) % n
-    persons = np.bincount(op_of, weights=personnel[raiders], minlength=n)
-    eff = np.bincount(op_of, weights=effectiveness[raiders], minlength=n)
-    mss_persons = np.bincount(op_of, weights=personnel[raiders] * is_mss[raiders], minlength=n)
+    persons = np.bincount(op_of, weights=units.personnel[raiders], minlength=n)
+    eff = np.bincount(op_of, weights=units.effectiveness[raiders], minlength=n)
+    mss_persons = np.bincount(op_of, weights=units.personnel[raiders] * units.force[raiders], minlength=n)
     presence[targets] += eff  # distinct cells
 
     gang = controller[targets]
     around = nbr[targets]
-    support = (strength[around] * (controller[around] == gang[:, None]) * nbr_valid[targets]).sum(axis=1)
-    engaged = ((strength[targets] + reinforcement_share * support)
-               * np.where(confront[gang], 1.0, low_profile_engagement))
+    support = (strength[around] * (controller[around] == gang[:, None]) * grid.nbr_valid[targets]).sum(axis=1)
+    engaged = ((strength[targets] + terms.reinforcement_share * support)
+               * np.where(gangs.confront[gang], 1.0, terms.low_profile_engagement))
     armed = np.minimum(1.0, arms[gang] / np.maximum(members[gang], 1e-9))
-    a = (combat.caution_lethality(lethality, caution) * eff / np.maximum(persons, 1e-9)
-         * combat.intelligence_factor(trust[targets], intel_weight))
-    blue_loss, red_loss = combat.engage(persons, engaged, a, gang_lethality * armed, rng)
-    killed, arrested = combat.split_arrests(red_loss, arrest_share, free_detention, rng)
-    lost = np.bincount(gang, weights=killed + arrested, minlength=g)
+    a = (combat.caution_lethality(terms.lethality, terms.caution) * eff / np.maximum(persons, 1e-9)
+         * combat.intelligence_factor(trust[targets], terms.intel_weight))
+    blue_loss, red_loss = combat.engage(persons, engaged, a, terms.gang_lethality * armed, rng)
+    killed, arrested = combat.split_arrests(red_loss, terms.arrest_share, terms.free_detention, rng)
+    lost = np.bincount(gang, weights=killed + arrested, minlength=len(members))
     members[:] = np.maximum(0.0, members - lost)
     arms[:] = np.maximum(0.0, arms - 0.5 * lost)
     mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
+    morale = units.morale
     morale[raiders] = np.maximum(0.3, morale[raiders] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
 
-    density = population[targets] / area_km2 / (mean_population / area_km2)
-    harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, harm_ratio, caution)
+    density = population[targets] / grid.area_km2 / (grid.mean_population / grid.area_km2)
+    harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, terms.harm_ratio, terms.caution)
     civilians = combat.poisson(rng, harm).astype(float)
-    cleared = persons - blue_loss >= clear_ratio * (engaged - red_loss)
+    cleared = persons - blue_loss >= terms.clear_ratio * (engaged - red_loss)
     return (cleared, civilians, float(killed.sum()), float(arrested.sum()), float((blue_loss - mss_loss).sum()),
             float(mss_loss.sum()))
+
+
+def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
+        raiders: np.ndarray, *, today: int, phase: int, hnp: float, mss: float, detained: float,
+        controller: np.ndarray, gang_strength: np.ndarray, presence: np.ndarray, frontier: np.ndarray,
+        population: np.ndarray, trust: np.ndarray, held_until: np.ndarray, cleared_on: np.ndarray,
+        events: np.ndarray) -> Outcome:
+    """The day's operations: ``operation_tempo`` of the free units go, ``units_per_operation`` to a target,
+    on the best targets by the ``target_rule`` (one uniform draw per cell breaks ties); then :func:`raid`.
+    Cleared cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
+    ``gang_strength`` is set to the strengths of control and members after the raids; ``units``,
+    ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and
+    ``events`` (one per operation) in place."""
+    n_cells = len(controller)
+    civilians = np.zeros(n_cells)
+    deaths = np.zeros(3)
+    n_ops = int(len(raiders) * p["operation_tempo"]) // p["units_per_operation"]
+    strength = k.territory.cell_strength(controller, gangs.members)
+    score = posture.target_scores(p["target_rule"], controller, population, strength, frontier,
+                                  grid.site_distance)
+    targets = k.posture.choose_targets(score, n_ops, rng.random(n_cells))
+    n_ops = len(targets)
+    if n_ops == 0:
+        gang_strength[:] = strength
+        return Outcome(0, 0, deaths, civilians, 0.0, hnp, mss)
+    raiders = raiders[: n_ops * p["units_per_operation"]]
+    units.role[raiders] = posture.OPERATION
+    units.cell[raiders] = targets[np.arange(len(raiders)) % n_ops]
+    terms = RaidTerms(lethality=p["security_lethality"], gang_lethality=p["gang_lethality"], caution=p["roe_caution"],
+                      reinforcement_share=p["gang_reinforcement_share"],
+                      low_profile_engagement=p["low_profile_engagement"], intel_weight=p["trust_intel_weight"],
+                      arrest_share=p["arrest_share"], free_detention=p["detention_capacity"] - detained,
+                      harm_ratio=p["civilian_harm_ratio"], clear_ratio=p["clear_ratio"])
+    cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss = k.operations.raid(
+        rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
+        presence=presence, population=population, terms=terms)
+    deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
+    civilians[targets] = killed_civilians  # distinct cells of a zero array
+    hold = p["hold_days"] * (2 if phase >= phases.STABILISATION else 1)
+    done = targets[cleared]
+    controller[done] = territory.NO_GANG
+    held_until[done] = today + hold
+    cleared_on[done] = today
+    events[targets] += 1.0
+    gang_strength[:] = k.territory.cell_strength(controller, gangs.members)
+    return Outcome(n_ops, int(cleared.sum()), deaths, civilians, arrested, max(0.0, hnp - hnp_loss),
+                   max(0.0, math.floor(mss - mss_loss)))

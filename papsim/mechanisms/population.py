@@ -8,12 +8,41 @@ Sources: 4,789 killed and 2,490 kidnapped nationally in 2023, ≥5,601 killed an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 from scipy import ndimage
 
 from papsim.mechanisms.combat import poisson_where_positive
 
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = ("predation_killing_rate", "border_killing_rate", "kidnap_rate", "displaced_per_death",
+                               "front_flight_rate", "displaced_out_share")
 _EIGHT = np.ones((3, 3), dtype=bool)
+
+
+class Rates(NamedTuple):
+    """The parameters of a day of the population."""
+
+    predation_per_million: float
+    border_rate: float
+    kidnap_per_million: float
+    displaced_per_death: float
+    front_flight_rate: float
+    out_share: float
+
+
+class Outcome(NamedTuple):
+    """What a day did to the population."""
+
+    deaths: float
+    kidnappings: np.ndarray  # per cell
+    moved: float  # within the city
+    left: float  # the city
+    secure: np.ndarray  # mask: land no gang holds, off the front
 
 
 def deaths_expected(population: np.ndarray, gang_held: np.ndarray, contested: np.ndarray,
@@ -46,11 +75,9 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
     return out, float(inside), float(total - inside)
 
 
-def one_day(rng: np.random.Generator, population: np.ndarray, held: np.ndarray, contested: np.ndarray,
+def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, contested: np.ndarray,
             patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
-            displaced: np.ndarray, predation_per_million: float, border_rate: float, kidnap_per_million: float,
-            displaced_per_death: float, front_flight_rate: float,
-            out_share: float) -> tuple[float, np.ndarray, float, float, np.ndarray]:
+            displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, float, float, np.ndarray]:
     """A day of the population, in place: Poisson deaths and kidnappings, then flight.
 
     Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
@@ -62,16 +89,16 @@ def one_day(rng: np.random.Generator, population: np.ndarray, held: np.ndarray, 
     """
     gang_held = held.astype(float)
     gang_deaths = poisson_where_positive(rng, deaths_expected(population, gang_held, contested,
-                                                              predation_per_million, border_rate))
+                                                              rates.predation_per_million, rates.border_rate))
     deaths = np.minimum(gang_deaths + civilians_killed, np.floor(population))
     kidnaps = poisson_where_positive(rng, kidnappings_expected(population, gang_held, patrolled,
-                                                               kidnap_per_million))
+                                                               rates.kidnap_per_million))
     population -= deaths
     violence[:] = 0.9 * violence + deaths
-    flee = displaced_per_death * deaths + front_flight_rate * population * contested
+    flee = rates.displaced_per_death * deaths + rates.front_flight_rate * population * contested
     secure = ~held & ~contested & land
     before = population.copy()
-    population[:], inside, out = displace(population, flee, population * secure, out_share)
+    population[:], inside, out = displace(population, flee, population * secure, rates.out_share)
     displaced += np.maximum(population - before, 0.0)
     return float(deaths.sum()), kidnaps, inside, out, secure
 
@@ -94,3 +121,15 @@ def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.
     reached = np.zeros(n_labels + 1, dtype=bool)
     reached[reach] = True
     return float(population.reshape(-1)[reached[flat]].sum() / total)
+
+
+def day(k: Kernels, p: Mapping, rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray,
+        contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray,
+        violence: np.ndarray, displaced: np.ndarray) -> Outcome:
+    """The day of the population (:func:`one_day`) at the scenario's rates."""
+    rates = Rates(predation_per_million=p["predation_killing_rate"], border_rate=p["border_killing_rate"],
+                  kidnap_per_million=p["kidnap_rate"], displaced_per_death=p["displaced_per_death"],
+                  front_flight_rate=p["front_flight_rate"], out_share=p["displaced_out_share"])
+    return Outcome(*k.population.one_day(rng, population, held=held, contested=contested, patrolled=patrolled,
+                                         land=land, civilians_killed=civilians_killed, violence=violence,
+                                         displaced=displaced, rates=rates))

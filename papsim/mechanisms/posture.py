@@ -7,9 +7,28 @@ spaces and the demands of holding liberated areas (seed 002_d688c9cc41807fef).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
 
+from papsim.mechanisms import combat, personnel, phases, territory
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = ("unit_size", "hnp_static_share", "mss_static_share", "patrol_share",
+                               "mss_per_hnp_in_joint_ops", "mss_independent_ops")
 TARGET_RULES = ("border", "population", "strength", "sites")
+STATIC, PATROL, HOLD, OPERATION, RESERVE = 1, 2, 3, 4, 5  # unit roles (papsim.agents.ROLES)
+
+
+class Deployment(NamedTuple):
+    """Where the units are this morning."""
+
+    presence: np.ndarray  # effectiveness present per cell
+    raiders: np.ndarray  # ids of the units free for operations, best placed first
+    patrolled: np.ndarray  # 1.0 in patrolled cells
 
 
 def units_per_site(n_static: int, priority: np.ndarray) -> np.ndarray:
@@ -79,3 +98,72 @@ def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:
         held = held[np.argsort(-held_until[held], kind="stable")[:capacity]]
     keep[held] = True
     return keep
+
+
+def roles(active: int, static_share: float, patrol_share: float) -> tuple[int, int, int]:
+    """(static, patrol, raid-capable) unit counts of one force with ``active`` units."""
+    n_static = int(round(active * static_share))
+    n_patrol = int(round((active - n_static) * patrol_share))
+    return n_static, n_patrol, active - n_static - n_patrol
+
+
+def mss_static_share(p: Mapping, phase: int) -> float:
+    """The MSS guards key sites only during deployment, then follows its posture."""
+    return 1.0 if phase == phases.DEPLOYMENT else p["mss_static_share"]
+
+
+def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, *, hnp: float, mss: float,
+           phase: int, day: int, controller: np.ndarray, held_until: np.ndarray, frontier: np.ndarray,
+           population: np.ndarray, posts: Callable[[int], np.ndarray]) -> Deployment:
+    """Fill the units, give them roles and places: static guards at the sites (``posts(n)``: the cells of
+    :func:`units_per_site` for ``n`` static units), holds of cleared cells (:func:`keep_holds`; holds nobody
+    can keep lapse today, in ``held_until``), patrols of the most populous public front cells (one uniform
+    draw per cell); the rest wait for operations. MSS units beyond what HNP units can lead in joint
+    operations (:func:`joint_mss_units`) patrol instead. ``units`` in place."""
+    n_cells = len(controller)
+    nh = units.n_hnp
+    personnel.fill(units, hnp, mss, p["unit_size"])
+    eff = units.effectiveness
+    np.multiply(units.personnel, combat.effectiveness(units.training, units.equipment, units.readiness,
+                                                      units.morale), out=eff)
+    units.role[:] = 0
+    units.cell[:] = -1
+    active_h = int(np.count_nonzero(units.personnel[:nh]))
+    active_m = int(np.count_nonzero(units.personnel[nh:]))
+    roles_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
+    roles_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
+    usable_m = joint_mss_units(roles_h[2], roles_m[2], p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
+    ids_h = np.arange(active_h)
+    ids_m = nh + np.arange(active_m)
+    static = np.concatenate((ids_h[:roles_h[0]], ids_m[:roles_m[0]]))
+    patrol = np.concatenate((ids_h[roles_h[0]:roles_h[0] + roles_h[1]],
+                             ids_m[roles_m[0]:roles_m[0] + roles_m[1] + roles_m[2] - usable_m]))
+    capable = np.concatenate((ids_h[roles_h[0] + roles_h[1]:], ids_m[active_m - usable_m:]))
+
+    static_cells = posts(len(static))
+    units.role[static] = STATIC
+    units.cell[static] = static_cells
+    # np.add.at(zeros, static_cells, ...) in one call: bincount adds in the same order
+    presence = np.bincount(static_cells, weights=eff[static], minlength=n_cells).astype(float, copy=False)
+
+    free = controller == territory.NO_GANG
+    holds = k.posture.keep_holds(held_until, day, len(capable)) & free
+    hold_cells = holds.nonzero()[0]
+    holders = capable[:len(hold_cells)]
+    units.role[holders] = HOLD
+    units.cell[holders] = hold_cells
+    presence[hold_cells] += eff[holders]  # distinct cells
+    held_until[(held_until > day) & ~holds] = day
+
+    public = frontier & free & (presence == 0)
+    patrol_cells = k.posture.choose_targets(np.where(public, population, -np.inf), len(patrol), rng.random(n_cells))
+    patrollers = patrol[:len(patrol_cells)]
+    units.role[patrol] = RESERVE
+    units.role[patrollers] = PATROL
+    units.cell[patrollers] = patrol_cells
+    presence[patrol_cells] += eff[patrollers]  # distinct cells
+    patrolled = np.zeros(n_cells)
+    patrolled[patrol_cells] = 1.0
+    raiders = capable[len(hold_cells):]
+    units.role[raiders] = RESERVE
+    return Deployment(presence=presence, raiders=raiders, patrolled=patrolled)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PARAMETERS: tuple[str, ...] = ()  # pure helpers: the steps calling them read the parameters
+
 
 def hardship(fuel_blockaded: bool, displaced_share: float) -> float:
     """Hardship index in [0.5, 1]: a base, plus fuel blockades (Varreux, record [V]) and displacement.

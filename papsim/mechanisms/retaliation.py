@@ -7,7 +7,17 @@ officers (seed 003_95e9fba624dc4210) and ≥22 police stations attacked Feb-Apr 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from papsim.mechanisms import Grid
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = ("retaliation_jump", "retaliation_decay")
 
 
 def neighbour_sum(values: np.ndarray, nbr: np.ndarray, nbr_valid: np.ndarray) -> np.ndarray:
@@ -43,3 +53,9 @@ def update_intensity_near_events(intensity: np.ndarray, events: np.ndarray, nbr:
 def attack_probability(base_rate: float, intensity: np.ndarray) -> np.ndarray:
     """Daily attack probability: the base hazard multiplied by ``1 + intensity``."""
     return 1.0 - np.exp(-base_rate * (1.0 + intensity))
+
+
+def day(k: Kernels, p: Mapping, intensity: np.ndarray, events: np.ndarray, grid: Grid) -> None:
+    """Tonight's intensity, in place, from today's operations and attacks (:func:`update_intensity_near_events`)."""
+    intensity[:] = k.retaliation.update_intensity_near_events(intensity, events, grid.nbr, grid.nbr_valid,
+                                                              p["retaliation_jump"], p["retaliation_decay"])

@@ -2,14 +2,47 @@
 
 Sources: gangs hold ~80% of the capital in March 2024 and >85% at the end of 2024 (record [V]); holding
 liberated areas is demanding and cleared ground not held returns to gangs (seed 002_d688c9cc41807fef);
-violence concentrates on the borders between rivals (record: July 2022 G9/G-Pep fighting, Cite Soleil [V]).
+violence concentrates on the borders between rivals (record: July 2022 G9/G-Pep fighting, Cite Soleil [V]);
+groups confront the forces or keep a low profile (seed 003_95e9fba624dc4210); the Viv Ansanm coalition
+(record [V]).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
 import numpy as np
 
+from papsim.mechanisms import Gangs, Grid
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = (
+    "gang_members_total", "gang_arms_per_member", "gang_confront_share", "viv_ansanm_truce",
+    "initial_gang_territory_share", "community_resistance", "gang_expansion_rate", "retake_multiplier",
+    "retake_memory_days", "contest_rate")
 NO_GANG = -1
+
+
+class GangSpec(Protocol):
+    """A group as the city map describes it (``papsim.citymap.Gang``)."""
+
+    name: str
+    family: str
+    viv_ansanm: bool
+    weight: float
+    base: int
+
+
+class Rates(NamedTuple):
+    """The parameters of a day's territorial change."""
+
+    community_resistance: float
+    expansion_rate: float
+    retake_multiplier: float
+    contest_rate: float
 
 
 def cell_strength(controller: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -160,34 +193,47 @@ def _at(values, cells: np.ndarray):
     return values[cells] if np.ndim(values) else values
 
 
-def advance(rng: np.random.Generator, controller: np.ndarray, members: np.ndarray, strength: np.ndarray,
-            presence: np.ndarray, community_resistance: float, land: np.ndarray, nbr: np.ndarray,
-            expansion_rate: float, retake_multiplier: float, cleared_on: np.ndarray, recent_after: int,
-            confront: np.ndarray, side_of: np.ndarray, contest_rate: float, held_until: np.ndarray) -> np.ndarray:
+def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: np.ndarray, strength: np.ndarray,
+            presence: np.ndarray, cleared_on: np.ndarray, recent_after: int, held_until: np.ndarray,
+            rates: Rates) -> np.ndarray:
     """A day of territory, in place: gangs expand (:func:`expand`), then rivals contest (:func:`contest`).
 
-    ``strength`` is :func:`cell_strength` of ``controller`` and ``members``. A cell's defence is
+    ``strength`` is :func:`cell_strength` of ``controller`` and the members. A cell's defence is
     ``community_resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
     cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); low-profile
-    groups (not ``confront``) avoid cells with presence; ``side_of`` is the lookup table of
+    groups (not ``confront``) avoid cells with presence; ``gangs.side_of`` is the lookup table of
     :func:`controller_fronts`. Holds end in cells a gang takes. Draws a uniform per cell for each stage (the
     contest only when ``contest_rate > 0``). Returns the strengths of the new control.
     """
     n = len(controller)
-    rate = expansion_rate * np.where(cleared_on > recent_after, retake_multiplier, 1.0)
-    cells, owners = expansion(controller, strength, community_resistance + presence, land, nbr, rate,
-                              ~confront, presence > 0, rng.random(n))
+    land, nbr, members = grid.land, grid.nbr, gangs.members
+    rate = rates.expansion_rate * np.where(cleared_on > recent_after, rates.retake_multiplier, 1.0)
+    cells, owners = expansion(controller, strength, rates.community_resistance + presence, land, nbr, rate,
+                              ~gangs.confront, presence > 0, rng.random(n))
     controller[cells] = owners
     stale = len(cells) > 0
-    if contest_rate > 0:
+    if rates.contest_rate > 0:
         if stale:
             strength = cell_strength(controller, members)
             stale = False
-        cells, owners = rivalry(controller, strength, side_of[controller], nbr, land, contest_rate, rng.random(n))
+        cells, owners = rivalry(controller, strength, gangs.side_of[controller], nbr, land, rates.contest_rate,
+                                rng.random(n))
         controller[cells] = owners
         stale = len(cells) > 0
     held_until[controller != NO_GANG] = -1
     return cell_strength(controller, members) if stale else strength
+
+
+def day(k: Kernels, p: Mapping, rng: np.random.Generator, gangs: Gangs, grid: Grid, *, today: int,
+        controller: np.ndarray, strength: np.ndarray, presence: np.ndarray, cleared_on: np.ndarray,
+        held_until: np.ndarray) -> np.ndarray:
+    """The day's territorial change (:func:`advance`), gangs returning faster to the cells cleared within
+    ``retake_memory_days``; returns the strengths of the new control."""
+    rates = Rates(community_resistance=p["community_resistance"], expansion_rate=p["gang_expansion_rate"],
+                  retake_multiplier=p["retake_multiplier"], contest_rate=p["contest_rate"])
+    return k.territory.advance(rng, gangs, grid, controller=controller, strength=strength, presence=presence,
+                               cleared_on=cleared_on, recent_after=today - p["retake_memory_days"],
+                               held_until=held_until, rates=rates)
 
 
 def contested_cells(front: np.ndarray, gang_front: np.ndarray, presence: np.ndarray, land: np.ndarray,
@@ -235,3 +281,30 @@ def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, base
     controller[order] = best[order]
     controller[bases] = np.arange(len(bases))
     return controller
+
+
+def initial_gangs(p: Mapping, specs: Sequence[GangSpec], x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray,
+                  protected: np.ndarray, rng: np.random.Generator) -> tuple[Gangs, np.ndarray]:
+    """(the groups, the initial controller): members and arms in proportion to the map's weights; the
+    largest ``gang_confront_share`` of the groups confront the forces; alliances are the coalition under a
+    Viv Ansanm truce, else the families (an independent group alone); :func:`initial_territory`."""
+    g = len(specs)
+    weights = np.array([gang.weight for gang in specs])
+    weights = weights / weights.sum()
+    members = p["gang_members_total"] * weights
+    rank = np.argsort(-weights, kind="stable")
+    confront = np.zeros(g, bool)
+    confront[rank[: int(round(p["gang_confront_share"] * g))]] = True
+    if p["viv_ansanm_truce"]:
+        keys = ["Viv Ansanm" if gang.viv_ansanm else f"solo:{gang.name}" for gang in specs]
+    else:
+        keys = [gang.family if gang.family != "independent" else f"solo:{gang.name}" for gang in specs]
+    alliance = np.unique(keys, return_inverse=True)[1].astype(np.int64)
+    # cell_side as a lookup table (small integers: cheaper to gather and compare)
+    side_of = np.append(alliance, NO_GANG).astype(np.int16 if g < 2**15 else np.int64)
+    bases = np.array([gang.base for gang in specs])
+    controller = initial_territory(x_km, y_km, land, bases, weights, p["initial_gang_territory_share"], protected,
+                                   rng)
+    gangs = Gangs(members=members, arms=members * p["gang_arms_per_member"], cash=np.zeros(g), confront=confront,
+                  alliance=alliance, side_of=side_of)
+    return gangs, controller

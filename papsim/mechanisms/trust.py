@@ -8,7 +8,31 @@ posture ("passive force" perception, seed 002_d688c9cc41807fef). Trust feeds int
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
+PARAMETERS: tuple[str, ...] = ("trust_initial", "misconduct_rate", "oversight_strength", "unit_size",
+                               "trust_gain_presence", "trust_loss_harm", "trust_loss_misconduct", "passivity_penalty")
+
+
+class Rates(NamedTuple):
+    """The parameters of a day of trust: presence is seen as units present, ``unit_size`` people each."""
+
+    unit_size: float
+    gain: float
+    harm_loss: float
+    misconduct_loss: float
+    passivity_penalty: float
+
+
+def initial(p: Mapping, land: np.ndarray) -> np.ndarray:
+    """Trust at the start: ``trust_initial`` on land, 0 elsewhere."""
+    return np.where(land, p["trust_initial"], 0.0)
 
 
 def misconduct_expected(personnel: float, rate_per_1000_month: float, oversight: float) -> float:
@@ -34,13 +58,24 @@ def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, i
     return np.minimum(np.maximum(0.0, trust + change), 1.0)  # np.clip(..., 0.0, 1.0), cheaper
 
 
-def one_day(trust: np.ndarray, presence: np.ndarray, unit_size: float, civilians_killed: np.ndarray,
-            population: np.ndarray, land: np.ndarray, incidents: float, passivity_index: float, gain: float,
-            harm_loss: float, misconduct_loss: float, passivity_penalty: float) -> None:
+def one_day(trust: np.ndarray, presence: np.ndarray, *, civilians_killed: np.ndarray, population: np.ndarray,
+            land: np.ndarray, incidents: float, passivity_index: float, rates: Rates) -> None:
     """:func:`update` of the land cells, in place: presence is seen as units present (at most one), harm as
     civilians killed in operations and attacks per 1,000 residents; off land trust stays 0."""
-    visible = np.minimum(1.0, presence / unit_size)
+    visible = np.minimum(1.0, presence / rates.unit_size)
     harm = np.divide(civilians_killed * 1000.0, population, out=np.zeros_like(civilians_killed),
                      where=population > 0)
-    trust[:] = np.where(land, update(trust, visible, harm, incidents, passivity_index, gain, harm_loss,
-                                     misconduct_loss, passivity_penalty), 0.0)
+    trust[:] = np.where(land, update(trust, visible, harm, incidents, passivity_index, rates.gain, rates.harm_loss,
+                                     rates.misconduct_loss, rates.passivity_penalty), 0.0)
+
+
+def day(k: Kernels, p: Mapping, rng: np.random.Generator, trust: np.ndarray, presence: np.ndarray, *,
+        personnel: float, mss_deployed: bool, mss_static_share: float, civilians_killed: np.ndarray,
+        population: np.ndarray, land: np.ndarray) -> None:
+    """The day's trust, in place: misconduct incidents drawn among all ``personnel`` (one Poisson draw),
+    passivity of the MSS posture, then :func:`one_day`."""
+    incidents = rng.poisson(misconduct_expected(personnel, p["misconduct_rate"], p["oversight_strength"]))
+    rates = Rates(unit_size=p["unit_size"], gain=p["trust_gain_presence"], harm_loss=p["trust_loss_harm"],
+                  misconduct_loss=p["trust_loss_misconduct"], passivity_penalty=p["passivity_penalty"])
+    k.trust.one_day(trust, presence, civilians_killed=civilians_killed, population=population, land=land,
+                    incidents=incidents, passivity_index=passivity(mss_static_share, mss_deployed), rates=rates)

@@ -1,0 +1,244 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled twin of :mod:`papsim.mechanisms.territory`: control, front lines, the day's change.
+
+The same bits and the same random stream as the NumPy functions (papsim/kernels/__init__.py).
+"""
+
+cimport numpy as cnp
+from libc.math cimport exp
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free
+from numpy.random cimport bitgen_t
+from numpy.random.c_distributions cimport random_standard_uniform
+from papsim.kernels._common cimport (
+    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _empty, _mat, _scratch, _side_table, _sides, _vec, _zeros)
+
+cnp.import_array()
+
+# the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
+TWIN_OF = {"territory": "6ef9781b0eba504c6497292a5a2ca4b3bfeba13951ce8d2d8bbb7e294934508e"}
+BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
+
+
+# a take probability never exceeds its rate by more than rounding (1 - exp(-x) <= x): a draw at or above
+# rate + this slack cannot take or flip a cell, so those cells need no further work (the same results)
+cdef double _DRAW_SLACK = 1e-12
+
+
+cdef int _cell_strength(const int64_t* controller, Py_ssize_t n, const double* members, Py_ssize_t g,
+                        double* out) except -1:
+    """Members per cell into ``out``: each group's members spread evenly over its cells."""
+    cdef int64_t* counts = <int64_t*> _scratch(g, sizeof(int64_t) + sizeof(double), True)
+    cdef double* per_cell = <double*> (counts + g)
+    cdef Py_ssize_t i, k
+    cdef int64_t c
+    for i in range(n):
+        c = controller[i]
+        if c != NO_GANG:
+            counts[c] += 1
+    for k in range(g):  # one division per group: the same quotient in each of its cells
+        if counts[k]:
+            per_cell[k] = members[k] / <double> counts[k]
+    for i in range(n):
+        c = controller[i]
+        out[i] = per_cell[c] if c != NO_GANG else 0.0
+    free(counts)
+    return 0
+
+
+def cell_strength(cnp.ndarray controller not None, cnp.ndarray members not None):
+    """Gang members per cell, each group's members spread evenly over its cells:
+    :func:`papsim.mechanisms.territory.cell_strength`."""
+    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, -1, False, "controller")
+    cdef const double* mem = <const double*> _vec(members, cnp.NPY_DOUBLE, -1, False, "members")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
+    cdef cnp.ndarray out = _empty(n, cnp.NPY_DOUBLE)
+    _cell_strength(ctrl, n, mem, cnp.PyArray_DIM(members, 0), <double*> cnp.PyArray_DATA(out))
+    return out
+
+
+def controller_fronts(cnp.ndarray controller not None, cnp.ndarray side_of not None,
+                      cnp.ndarray nbr_land_t not None, cnp.ndarray land not None):
+    """``(front, hostile)``: the front lines of every side and the gang cells facing a hostile gang, for the
+    sides ``side_of[controller]`` (``side_of`` int16 or int64, no gang last); ``nbr_land_t`` is the
+    neighbour table of shape ``(k, n)`` with neighbours off land replaced by the cell itself:
+    :func:`papsim.mechanisms.territory.controller_fronts` (``territory.fronts`` of those sides)."""
+    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, -1, False, "controller")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
+    cdef const int64_t* nbr = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
+    cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
+    cdef const void* table = _side_table(side_of)
+    cdef Py_ssize_t i, k, n_k = cnp.PyArray_DIM(nbr_land_t, 0)
+    cdef int64_t s, other
+    cdef bint differs, hostile_side
+    cdef cnp.ndarray front = _empty(n, cnp.NPY_BOOL)
+    cdef cnp.ndarray hostile = _empty(n, cnp.NPY_BOOL)
+    cdef cnp.npy_bool* fr = <cnp.npy_bool*> cnp.PyArray_DATA(front)
+    cdef cnp.npy_bool* ho = <cnp.npy_bool*> cnp.PyArray_DATA(hostile)
+    cdef int64_t* side = <int64_t*> _scratch(n, sizeof(int64_t), False)
+    _sides(side_of, table, ctrl, n, side)
+    for i in range(n):
+        s = side[i]
+        differs = hostile_side = False
+        for k in range(n_k):
+            other = side[nbr[k * n + i]]
+            differs |= other != s
+            hostile_side |= (other != s) & (other != NO_GANG)
+        fr[i] = on_land[i] & differs
+        ho[i] = hostile_side & (s != NO_GANG)
+    free(side)
+    return front, hostile
+
+
+cdef inline double _take_probability(double attacker, double defence, double rate) noexcept nogil:
+    """Daily chance that an attacker takes a cell: ``1 - exp(-rate * a / (a + d))``."""
+    cdef double total = attacker + defence
+    return 1.0 - exp(-rate * (attacker / total if total > 0 else 0.0))
+
+
+cdef inline bint _hand_over(int64_t* controller, const int64_t* cells, const int64_t* owners,
+                            Py_ssize_t taken) noexcept nogil:
+    """Give the ``taken`` cells to their new controllers; whether any changed hands."""
+    cdef Py_ssize_t k
+    for k in range(taken):
+        controller[cells[k]] = owners[k]
+    return taken > 0
+
+
+def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not None,
+            cnp.ndarray strength not None, cnp.ndarray presence not None, cnp.ndarray cleared_on not None,
+            double recent_after, cnp.ndarray held_until not None, object rates):
+    """A day of territory: gangs expand into weakly defended cells, then rivals contest borders (a uniform
+    drawn per cell for each stage); ``controller`` and ``held_until`` in place; returns the strengths
+    (``strength`` itself if control did not change): :func:`papsim.mechanisms.territory.advance`."""
+    cdef cnp.ndarray members = gangs.members, confront = gangs.confront, side_of = gangs.side_of
+    cdef cnp.ndarray land = grid.land, nbr = grid.nbr
+    cdef double community_resistance = rates.community_resistance, expansion_rate = rates.expansion_rate
+    cdef double retake_multiplier = rates.retake_multiplier, contest_rate = rates.contest_rate
+    cdef int64_t* ctrl = <int64_t*> _vec(controller, cnp.NPY_INT64, -1, True, "controller")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
+    cdef const double* mem = <const double*> _vec(members, cnp.NPY_DOUBLE, -1, False, "members")
+    cdef Py_ssize_t g = cnp.PyArray_DIM(members, 0)
+    cdef const double* st = <const double*> _vec(strength, cnp.NPY_DOUBLE, n, False, "strength")
+    cdef const double* pres = <const double*> _vec(presence, cnp.NPY_DOUBLE, n, False, "presence")
+    cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
+    cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, -1, "nbr")
+    cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1)
+    cdef const int64_t* cleared = <const int64_t*> _vec(cleared_on, cnp.NPY_INT64, n, False, "cleared_on")
+    cdef const cnp.npy_bool* conf = <const cnp.npy_bool*> _vec(confront, cnp.NPY_BOOL, g, False, "confront")
+    cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n, True, "held_until")
+    cdef const void* table = _side_table(side_of)
+    cdef bitgen_t* bitgen = _bitgen(rng)
+    cdef Py_ssize_t i, k, best, taken = 0
+    cdef int64_t owner, j
+    cdef double u, rate, att
+    cdef bint stale
+    # cells taken and their new controllers, applied after each stage (every cell sees the day's start)
+    cdef int64_t* cells = <int64_t*> _scratch(3 * n, sizeof(int64_t), False)
+    cdef int64_t* owners = cells + n
+    cdef int64_t* side = cells + 2 * n
+    try:
+        for i in range(n):  # expansion into cells of no gang
+            u = random_standard_uniform(bitgen)
+            if ctrl[i] != NO_GANG or not on_land[i]:
+                continue
+            rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
+            if u >= rate + _DRAW_SLACK:
+                continue
+            best = 0  # the strongest neighbour, the first listed among equals
+            for k in range(1, n_k):
+                if st[nb[i * n_k + k]] > st[nb[i * n_k + best]]:
+                    best = k
+            att = st[nb[i * n_k + best]]
+            owner = ctrl[nb[i * n_k + best]]
+            if (att > 0 and u < _take_probability(att, community_resistance + pres[i], rate)
+                    and not (not conf[owner if owner > 0 else 0] and pres[i] > 0)):
+                cells[taken] = i
+                owners[taken] = owner
+                taken += 1
+        stale = _hand_over(ctrl, cells, owners, taken)
+        if contest_rate > 0:  # rival gangs take border cells from each other
+            if stale:
+                strength = _empty(n, cnp.NPY_DOUBLE)
+                _cell_strength(ctrl, n, mem, g, <double*> cnp.PyArray_DATA(strength))
+                st = <const double*> cnp.PyArray_DATA(strength)
+            _sides(side_of, table, ctrl, n, side)
+            taken = 0
+            for i in range(n):
+                u = random_standard_uniform(bitgen)
+                if side[i] == NO_GANG or ctrl[i] == NO_GANG or u >= contest_rate + _DRAW_SLACK:
+                    continue
+                att = 0.0  # the strongest hostile neighbour, the first listed among equals
+                owner = ctrl[nb[i * n_k]]
+                for k in range(n_k):
+                    j = nb[i * n_k + k]
+                    if side[j] != side[i] and side[j] != NO_GANG and on_land[j] and st[j] > att:
+                        att = st[j]
+                        owner = ctrl[j]
+                if att > 0 and u < _take_probability(att, st[i], contest_rate):
+                    cells[taken] = i
+                    owners[taken] = owner
+                    taken += 1
+            stale = _hand_over(ctrl, cells, owners, taken)
+        for i in range(n):  # holds end in the cells gangs hold
+            if ctrl[i] != NO_GANG:
+                held[i] = -1
+        if stale:
+            strength = _empty(n, cnp.NPY_DOUBLE)
+            _cell_strength(ctrl, n, mem, g, <double*> cnp.PyArray_DATA(strength))
+    finally:
+        free(cells)
+    return strength
+
+
+def contested_cells(cnp.ndarray front not None, cnp.ndarray gang_front not None, cnp.ndarray presence not None,
+                    cnp.ndarray land not None, cnp.ndarray nbr not None):
+    """Cells fought over: gang-against-gang fronts, and front cells with security presence in or next to
+    them: :func:`papsim.mechanisms.territory.contested_cells`."""
+    cdef const double* pres = <const double*> _vec(presence, cnp.NPY_DOUBLE, -1, False, "presence")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(presence, 0)
+    cdef const cnp.npy_bool* fr = <const cnp.npy_bool*> _vec(front, cnp.NPY_BOOL, n, False, "front")
+    cdef const cnp.npy_bool* gf = <const cnp.npy_bool*> _vec(gang_front, cnp.NPY_BOOL, n, False, "gang_front")
+    cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
+    cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, -1, "nbr")
+    cdef Py_ssize_t i, k, n_k = cnp.PyArray_DIM(nbr, 1)
+    cdef cnp.ndarray out = _empty(n, cnp.NPY_BOOL)
+    cdef cnp.npy_bool* near = <cnp.npy_bool*> cnp.PyArray_DATA(out)
+    for i in range(n):
+        near[i] = pres[i] > 0
+    for i in range(n):
+        if pres[i] > 0 and on_land[i]:
+            for k in range(n_k):
+                near[nb[i * n_k + k]] = True
+    for i in range(n):
+        near[i] = gf[i] | (fr[i] & near[i])
+    return out
+
+
+def strongest_attacker(cnp.ndarray strength not None, cnp.ndarray controller not None,
+                       cnp.ndarray attacks not None, cnp.ndarray nbr_rows not None):
+    """``(strength, controller)`` of the strongest cell of a group that ``attacks`` among each row of
+    ``nbr_rows`` (the first listed among equals): :func:`papsim.mechanisms.territory.strongest_attacker`."""
+    cdef const double* st = <const double*> _vec(strength, cnp.NPY_DOUBLE, -1, False, "strength")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(strength, 0)
+    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, n, False, "controller")
+    cdef const cnp.npy_bool* att_of = <const cnp.npy_bool*> _vec(attacks, cnp.NPY_BOOL, -1, False, "attacks")
+    cdef const int64_t* nb = <const int64_t*> _mat(nbr_rows, cnp.NPY_INT64, -1, -1, "nbr_rows")
+    cdef Py_ssize_t r, k, n_r = cnp.PyArray_DIM(nbr_rows, 0), n_k = cnp.PyArray_DIM(nbr_rows, 1)
+    cdef int64_t j, c
+    cdef double best, value
+    cdef cnp.ndarray att = _zeros(n_r, cnp.NPY_DOUBLE)
+    cdef cnp.ndarray owner = _zeros(n_r, cnp.NPY_INT64)
+    cdef double* a = <double*> cnp.PyArray_DATA(att)
+    cdef int64_t* o = <int64_t*> cnp.PyArray_DATA(owner)
+    for r in range(n_r):
+        best = -1.0
+        for k in range(n_k):
+            j = nb[r * n_k + k]
+            c = ctrl[j]
+            value = st[j] * (1.0 if c != NO_GANG and att_of[c] else 0.0)
+            if value > best:
+                best = value
+                a[r] = value
+                o[r] = c
+    return att, owner
