@@ -114,6 +114,11 @@ INDICATORS: tuple[Outcome, ...] = (
                "unpaid bills", "lower"),
     _indicator("cost_per_person_freed_usd", "USD/person", "money", "Mission funds spent per unit of that fall",
                "lower"),
+    # Counted against a reference scenario on the same seeds (``pap-sim compare``), not by a run alone:
+    _indicator("people_freed_vs_reference", "persons", "count", "People freed vs the reference: its residents "
+               "under gang control at the end minus these", "higher"),
+    _indicator("cost_per_person_freed_vs_reference_usd", "USD/person", "money", "Extra full cost per person "
+               "freed, both against the reference", "lower"),
     _indicator("days_to_gang_pop_below_50", "days", "days",
                "First day with fewer than half of the residents under gang control", "lower"),
     *(_indicator(f"days_to_{name}", "days", "days", f"First day of {name} {'operations' if level == 1 else ''}".strip(),

@@ -1,4 +1,5 @@
-"""pap-sim calibrate: ABC rejection on the experiments engine, end to end on a tiny budget; the committed result."""
+"""pap-sim calibrate: APMC on the experiments engine, end to end on a tiny budget; the patterns and their
+distance; the committed result. (APMC itself, on a model with a known posterior: test_analyses_apmc.py.)"""
 
 import datetime as dt
 import tomllib
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 import papsim
-from papsim.analyses import calibration
+from papsim.analyses import apmc, calibration, patterns
 from papsim.cli import main
+from papsim.experiments.models import PapSim, View
 
 CALIBRATED = Path(__file__).resolve().parent.parent / "scenarios" / "calibrated.toml"
 
@@ -29,10 +31,10 @@ def test_calibrate_runs_end_to_end_on_a_tiny_budget(tmp_path):
     text = toml.read_text()
     for word in ("Method:", "Budget: 4 runs", "Distance:", "Acceptance:", "date:"):
         assert word in text
-    for name in (*calibration.FACTORS, calibration.SHARE):
+    for name in (*calibration.FACTORS, patterns.SHARE):
         assert name in scenario.params
-    patterns = pd.read_csv(out / "tables" / "calibration_patterns.csv")
-    assert list(patterns["pattern"]) == [p.name for p in calibration.PATTERNS]
+    table = pd.read_csv(out / "tables" / "calibration_patterns.csv")
+    assert list(table["pattern"]) == [p.name for p in patterns.PATTERNS]
     summary = pd.read_csv(out / "tables" / "posterior_summary.csv")
     assert ((summary["posterior_p05"] >= summary["prior_low"] - 1e-9)
             & (summary["posterior_p95"] <= summary["prior_high"] + 1e-9)).all()
@@ -46,30 +48,29 @@ def test_bad_budget_is_an_input_error(tmp_path):
 def test_errors_are_zero_at_the_centre_and_one_at_the_bounds():
     def stats(attr):
         return pd.DataFrame([{p.statistic: getattr(p, attr) * (0.8 if p.national else 1.0)
-                              for p in calibration.PATTERNS}])
+                              for p in patterns.PATTERNS}])
 
     shares = np.array([0.8])
-    assert np.allclose(calibration.errors(stats("centre"), shares), 0.0)
-    assert np.allclose(calibration.errors(stats("high"), shares), 1.0)
-    bounded = [p.low < p.centre for p in calibration.PATTERNS]
-    assert np.allclose(calibration.errors(stats("low"), shares)[0, bounded], -1.0)
-    assert calibration.distance(calibration.errors(stats("high"), shares))[0] == 1.0
+    assert np.allclose(patterns.errors(stats("centre"), shares), 0.0)
+    assert np.allclose(patterns.errors(stats("high"), shares), 1.0)
+    bounded = [p.low < p.centre for p in patterns.PATTERNS]
+    assert np.allclose(patterns.errors(stats("low"), shares)[0, bounded], -1.0)
+    assert patterns.distance(patterns.errors(stats("high"), shares))[0] == 1.0
 
 
 def test_apmc_concentrates_on_a_known_optimum():
-    """On a cheap stand-in for the model, APMC's tolerance falls and its posterior closes in on the truth."""
+    """On a cheap stand-in for the model, over the calibration's own prior, APMC's tolerance falls and its
+    posterior closes in on the truth."""
     low, high = calibration.bounds()
     truth = (low + high) / 2
 
     def simulate(generation, thetas):
         table = pd.DataFrame(thetas, columns=list(calibration.PARAMS))
         table["distance"] = np.sqrt((((thetas - truth) / (high - low)) ** 2).mean(axis=1))
-        table["patterns_hit"] = 0
-        table["generation"], table["particle"] = generation, np.arange(len(thetas))
         return table
 
-    post = calibration.apmc(simulate, budget_sets=600, particles=100, alpha=0.5, min_acceptance=0.0,
-                            rng=np.random.default_rng(1))
+    post = apmc.apmc(simulate, calibration.PARAMS, low, high, budget_sets=600, particles=100, alpha=0.5,
+                     min_acceptance=0.0, rng=np.random.default_rng(1))
     eps = post.generations["epsilon"].to_numpy()
     assert len(eps) == 11 and (np.diff(eps) <= 1e-12).all() and eps[-1] < 0.7 * eps[0]
     assert post.kept["weight"].sum() == pytest.approx(1.0)
@@ -80,6 +81,8 @@ def test_apmc_concentrates_on_a_known_optimum():
 
 
 def test_statistics_count_flows_over_the_calendar_periods():
+    """The runs report values at the days the patterns need (the view); the statistics are totals of flows
+    and changes of states between them."""
     start = dt.date(2024, 1, 1)
     days = 366
     ts = pd.DataFrame({"day": np.arange(days + 1)})
@@ -89,11 +92,24 @@ def test_statistics_count_flows_over_the_calendar_periods():
     ts.loc[1:, "kidnappings"] = 2.0
     ts["displaced_total"] = np.arange(days + 1) * 10.0
     ts["gang_territory_share"] = 0.5
-    stats = calibration.statistics(ts, start)
+    values = View(at=patterns.at_days(start)).outputs(ts, {})
+    stats = patterns.statistics(values, start)
     assert stats["killed_2024_q1"] == 91 and stats["killed_2024_h1"] == 182 and stats["killed_2024"] == 366
     assert stats["kidnapped_2024"] == 732
     assert stats["displaced_2024_q1"] == 910 and stats["displaced_2024_q2"] == 910
     assert stats["territory_2024_12"] == 0.5
+    assert set(stats) == {p.statistic for p in patterns.PATTERNS}
+
+
+def test_a_generation_runs_the_one_wrapper():
+    """The calibration runs the pap-sim wrapper: factor parameter_set picks a row of the generation's sets."""
+    scenario = papsim.load_scenario(calibration.CALIBRATION_SCENARIO)
+    low, high = calibration.bounds()
+    thetas = np.vstack([low, high])
+    model = calibration.model(scenario, thetas)
+    assert isinstance(model, PapSim) and model.days == calibration.window_days(scenario) == 366
+    assert dict(model.parameter_sets[1]) == dict(zip(calibration.FACTORS, high[:len(calibration.FACTORS)]))
+    assert model.view.daily == patterns.DAILY
 
 
 def test_the_committed_calibration_states_how_it_was_made():
@@ -102,4 +118,4 @@ def test_the_committed_calibration_states_how_it_was_made():
         assert word in text
     with CALIBRATED.open("rb") as fh:
         params = tomllib.load(fh)["parameters"]
-    assert set(params) == {*calibration.FACTORS, calibration.SHARE}
+    assert set(params) == {*calibration.FACTORS, patterns.SHARE}

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 import papsim
 from papsim.errors import InputError
+from papsim.outcomes import BY_NAME, HEADLINE
 from papsim.registry import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +27,9 @@ def test_run_writes_every_output(tmp_path):
     out = tmp_path / "run"
     done = pap_sim("run", str(ROOT / "scenarios/baseline.toml"), "--seed", "3", "--days", "40", "--out", str(out))
     assert done.returncode == 0, done.stderr
-    assert "Residents under gang control" in done.stdout
+    for name in HEADLINE:  # the printed summary: the catalogue's labels and formats
+        assert BY_NAME[name].label in done.stdout
+    assert re.search(r"%\s+\d+\.\d%\n", done.stdout) and "e+" not in done.stdout and "inf" not in done.stdout
     for name in ("timeseries.csv", "summary.json", "sites.csv", "control_maps.png", "timeseries.png"):
         assert (out / name).stat().st_size > 0, name
     ts = pd.read_csv(out / "timeseries.csv")

@@ -1,11 +1,19 @@
 """pap-sim compare: scenarios side by side on common random numbers, through the experiments engine."""
 
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
+import papsim
 from papsim.analyses import compare
 from papsim.cli import main
 from papsim.experiments import Store
+from papsim.indicators import full_cost
+from papsim.outcomes import BY_NAME
+from papsim.present import comparison_files
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +37,8 @@ def test_writes_tables_and_figures(compared):
     row = table[(table["scenario"] == "no_mission") & (table["outcome"] == "gang_population_share")
                 & (table["horizon"] == "6 months")].iloc[0]
     assert row["p05"] <= row["median"] <= row["p95"] and row["runs"] == 2
-    for outcome in ("cost_full_usd", "cost_per_person_freed_usd", "key_sites_closed_days", "days_to_decisive",
-                    "days_to_gang_pop_below_50"):
+    for outcome in ("cost_full_usd", "cost_per_person_freed_usd", "cost_per_person_freed_vs_reference_usd",
+                    "key_sites_closed_days_total", "days_to_decisive", "days_to_gang_pop_below_50"):
         assert outcome in set(table["outcome"])
     assert "| no_mission |" in (compared / "tables" / "compare.md").read_text()
 
@@ -71,3 +79,59 @@ def test_quantiles_treat_never_as_later_than_anything():
     assert med == float("inf") and lo == 10.0 and finite == 1
     med, lo, hi, finite = compare._quantiles(pd.Series([1.0, 2.0, float("nan")]), never=False)
     assert med == 1.5 and finite == 2
+
+
+def test_tables_keep_their_shape(compared):
+    """The columns of the tables other tools read (the report, notebooks) and one row per scenario, outcome
+    and horizon; labels come from the catalogue."""
+    table = pd.read_csv(compared / "tables" / "compare.csv")
+    assert list(table.columns) == ["scenario", "outcome", "label", "horizon", "column", "median", "p05", "p95",
+                                   "runs", "failed", "finite"]
+    assert not table.duplicated(["scenario", "outcome", "horizon"]).any()
+    assert len(table) == 2 * len(compare.outcome_rows(200))
+    assert set(table["label"]) == {BY_NAME[o].label for o in table["outcome"]}
+    diffs = pd.read_csv(compared / "tables" / "differences.csv")
+    assert list(diffs.columns) == ["scenario", "reference", "outcome", "horizon", "column", "median_difference",
+                                   "p05", "p95", "share_better", "pairs"]
+    scenarios = pd.read_csv(compared / "tables" / "scenarios.csv")
+    assert list(scenarios.columns) == ["scenario_index", "scenario", "file", "description"]
+
+
+def test_outcomes_are_the_run_summary(compared):
+    """The store holds each run's summary: the table's columns are its keys (plus the full cost at horizons
+    and the outcomes against the reference), so no indicator is computed twice."""
+    runs = Store(compared).runs()
+    run = runs[runs["status"] == "ok"].iloc[0]
+    files = pd.read_csv(compared / "tables" / "scenarios.csv")["file"]
+    scenario = papsim.load_scenario(files[int(run["scenario_index"])])
+    result = papsim.run(scenario, seed=int(run["seed"]), days=200)
+    for key, value in result.summary.items():
+        assert run[key] == pytest.approx(float(value), nan_ok=True), key
+    assert run["cost_full_usd_day180"] == pytest.approx(full_cost(result.timeseries,
+                                                                  scenario.params["cost_per_person_month_usd"])[180])
+
+
+def _comparison(runs: pd.DataFrame, days: int) -> compare.Comparison:
+    names = ["no_mission", "mission"]
+    runs = compare.add_paired(runs, reference=0)
+    scenarios = pd.DataFrame({"scenario_index": [0, 1], "scenario": names, "file": ["a", "b"], "description": ""})
+    return compare.Comparison(Path("unused"), scenarios, dt.date(2024, 1, 1), days, 2, 0, runs,
+                              compare.summary_table(runs, names, days, 0), compare.differences(runs, names, 0, days),
+                              pd.DataFrame(), 0)
+
+
+def test_none_freed_is_shown_and_counted():
+    """A replicate in which the mission frees no one against the reference has no cost per person freed: the
+    cell counts it as 'none freed' (dearer than any value) and says in how many runs, never a silent NaN."""
+    runs = pd.DataFrame({"scenario_index": [0, 0, 1, 1], "replicate": [0, 1, 0, 1], "status": "ok",
+                         "residents_under_gang_control_end": [1000.0, 1000.0, 900.0, 1100.0],
+                         "cost_full_usd": [0.0, 0.0, 5e6, 5e6], "days_to_decisive": [np.nan, np.nan, 30.0, np.nan]})
+    c = _comparison(runs, days=100)
+    row = c.table[(c.table["scenario"] == "mission")
+                  & (c.table["outcome"] == "cost_per_person_freed_vs_reference_usd")].iloc[0]
+    assert row["runs"] == 2 and row["finite"] == 1 and row["median"] == 50_000 and row["p95"] == np.inf
+    text = comparison_files.markdown(c)
+    assert "$50,000 [$50,000, none freed] (1 of 2 runs none freed)" in text
+    assert "never (all 2 runs)" in text and "30 [30, never] (1 of 2 runs never)" in text
+    ref = c.table[(c.table["scenario"] == "no_mission") & (c.table["outcome"] == "people_freed_vs_reference")]
+    assert np.isnan(ref["median"].iloc[0])  # not defined for the reference itself: 'n/a'

@@ -9,7 +9,7 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 import papsim
-from papsim.present import plots
+from papsim.present import maps, series, style
 from papsim.scenario import SCENARIO_DIR
 
 DAYS = 30
@@ -28,7 +28,7 @@ def result(scenario):
 
 @pytest.fixture(scope="module")
 def frames(scenario):
-    return plots.record_frames(scenario, seed=3, days=DAYS, at=(0, DAYS // 2, DAYS))
+    return maps.record_frames(scenario, seed=3, days=DAYS, at=(0, DAYS // 2, DAYS))
 
 
 def _image(path):
@@ -47,7 +47,7 @@ def _check(path, fig=None, size=None, min_colours=12):
     assert path.is_file() and path.stat().st_size > 5_000
     img = _image(path).convert("RGB")
     if fig is not None:
-        w, h = fig.get_size_inches() * plots.DPI
+        w, h = fig.get_size_inches() * style.DPI
         assert _same_size(img.size, (w, h)), (img.size, (w, h))
     if size is not None:
         assert _same_size(img.size, size), (img.size, size)
@@ -78,59 +78,59 @@ def test_a_runs_snapshots_are_the_frames_of_the_same_run(result, frames):
 
 
 def test_control_maps_for_the_cli(result, tmp_path):
-    path = plots.control_maps(result, tmp_path / "control_maps.png")
+    path = maps.control_maps(result, tmp_path / "control_maps.png")
     aspect = result.city.height / result.city.width
-    expected = (3 * 4.4 * plots.DPI, (4.4 * aspect + 0.4 + 0.95) * plots.DPI)
+    expected = (3 * 4.4 * style.DPI, (4.4 * aspect + 0.4 + 0.95) * style.DPI)
     img = _check(path, size=expected, min_colours=30)
-    for colour in (plots.STATE_COLOUR, plots.SITE_COLOUR, *plots.FAMILY_COLOURS.values()):
+    for colour in (maps.STATE_COLOUR, maps.SITE_COLOUR, *maps.FAMILY_COLOURS.values()):
         assert _has_colour(img, colour), f"{colour} missing from the map"
 
 
 def test_single_map_with_units(scenario, frames, tmp_path):
-    fig = plots.map_figure(papsim.run(scenario, seed=3, days=1).city, frames[-1:], ncols=1, panel_width=6.0)
-    img = _check(plots._save(fig, tmp_path / "one.png"), fig)
+    fig = maps.map_figure(papsim.run(scenario, seed=3, days=1).city, frames[-1:], ncols=1, panel_width=6.0)
+    img = _check(style.save(fig, tmp_path / "one.png"), fig)
     assert _has_colour(img, "#000000", tolerance=10)  # static units and outlines
 
 
 def test_animation(result, scenario, tmp_path):
-    fr = plots.record_frames(scenario, seed=3, days=DAYS, every=10)
+    fr = maps.record_frames(scenario, seed=3, days=DAYS, every=10)
     assert [f.day for f in fr] == [0, 10, 20, 30]
-    path = plots.animate(result.city, fr, tmp_path / "map.gif", "test", fps=5, series=result.timeseries)
+    path = maps.animate(result.city, fr, tmp_path / "map.gif", "test", fps=5, series=result.timeseries)
     gif = Image.open(path)
     assert gif.format == "GIF" and gif.n_frames == len(fr)
     aspect = result.city.height / result.city.width
-    assert _same_size(gif.size, (6.4 * plots.DPI, (6.4 * aspect + 1.4 + 1.2) * plots.DPI))
+    assert _same_size(gif.size, (6.4 * style.DPI, (6.4 * aspect + 1.4 + 1.2) * style.DPI))
     gif.seek(gif.n_frames - 1)
     assert len(gif.convert("RGB").getcolors(maxcolors=1 << 20)) > 12
 
 
 def test_animate_run_writes_a_gif(scenario, tmp_path):
-    path = plots.animate_run(scenario, seed=1, days=14, path=tmp_path / "run.gif", every=7)
+    path = maps.animate_run(scenario, seed=1, days=14, path=tmp_path / "run.gif", every=7)
     assert Image.open(path).n_frames == 3
 
 
 def test_timeseries_panels_for_the_cli(result, tmp_path):
-    path = plots.timeseries_panels(result, tmp_path / "timeseries.png")
-    _check(path, size=(4 * 3.4 * plots.DPI, (2 * 2.3 + 0.4) * plots.DPI))
+    path = series.timeseries_panels(result, tmp_path / "timeseries.png")
+    _check(path, size=(4 * 3.4 * style.DPI, (2 * 2.3 + 0.4) * style.DPI))
 
 
 def test_series_figure_from_a_saved_csv(result, tmp_path):
     result.timeseries.to_csv(tmp_path / "timeseries.csv", index=False)
     ts = pd.read_csv(tmp_path / "timeseries.csv")
-    fig = plots.series_figure(ts, "from csv", ["deaths_gang", "kidnappings", ("gang_cash", "Gang cash")], ncols=3)
-    _check(plots._save(fig, tmp_path / "more.png"), fig)
+    fig = series.series_figure(ts, "from csv", ["deaths_gang", "kidnappings", ("gang_cash", "Gang cash")], ncols=3)
+    _check(style.save(fig, tmp_path / "more.png"), fig)
 
 
 @pytest.fixture(scope="module")
 def comparison_table(scenario):
     runs = {"no mission": [papsim.run(scenario.replace(mss_target_personnel=0), seed=s, days=DAYS) for s in range(3)],
             "2,500 personnel": [papsim.run(scenario, seed=s, days=DAYS) for s in range(3)]}
-    return plots.series_table(runs), runs
+    return series.series_table(runs), runs
 
 
 def test_bands_are_ordered_quantiles(comparison_table):
     table, _ = comparison_table
-    b = plots.bands(table, "gang_population_share")
+    b = series.bands(table, "gang_population_share")
     assert set(b["scenario"]) == {"no mission", "2,500 personnel"}
     assert len(b) == 2 * (DAYS + 1)
     q = b[["p05", "p25", "median", "p75", "p95"]].to_numpy()
@@ -139,16 +139,16 @@ def test_bands_are_ordered_quantiles(comparison_table):
 
 def test_comparison_figure(comparison_table, tmp_path):
     table, _ = comparison_table
-    path = plots.comparison_panels(table, tmp_path / "compare.png")
-    _check(path, size=(4 * 3.4 * plots.DPI, (2 * 2.3 + 0.9) * plots.DPI), min_colours=30)
+    path = series.comparison_panels(table, tmp_path / "compare.png")
+    _check(path, size=(4 * 3.4 * style.DPI, (2 * 2.3 + 0.9) * style.DPI), min_colours=30)
 
 
 def test_outcome_intervals_figure(comparison_table, tmp_path):
     _, runs = comparison_table
     summaries = pd.DataFrame([{"scenario": k, **r.summary} for k, rs in runs.items() for r in rs])
-    fig = plots.outcome_intervals_figure(summaries, ["gang_population_share_final", "deaths_civilian_total",
+    fig = series.outcome_intervals_figure(summaries, ["gang_population_share_final", "deaths_civilian_total",
                                                      "funds_spent_final"])
-    _check(plots._save(fig, tmp_path / "intervals.png"), fig)
+    _check(style.save(fig, tmp_path / "intervals.png"), fig)
 
 
 def test_comparison_from_an_experiment_store(tmp_path):
@@ -160,12 +160,12 @@ def test_comparison_from_an_experiment_store(tmp_path):
                            "design": {"method": "grid"},
                            "factors": {"mss_target_personnel": {"values": [0, 1000]}}})
     done = sweep(spec, PapSim(path, 20, series=True), tmp_path / "store", executor="serial", progress=False)
-    table = plots.store_series_table(done.store, ["mss_target_personnel"],
+    table = series.store_series_table(done.store, ["mss_target_personnel"],
                                      label=lambda v: f"{int(v['mss_target_personnel'])} personnel")
     assert list(table["scenario"].cat.categories) == ["0 personnel", "1000 personnel"]
     assert table.groupby("scenario", observed=True)["run"].nunique().tolist() == [2, 2]
-    fig = plots.comparison_figure(table, ["gang_population_share", "mss_personnel", "deaths_civilian"], ncols=3)
-    _check(plots._save(fig, tmp_path / "store_bands.png"), fig)
+    fig = series.comparison_figure(table, ["gang_population_share", "mss_personnel", "deaths_civilian"], ncols=3)
+    _check(style.save(fig, tmp_path / "store_bands.png"), fig)
 
 
 def test_palette_reads_in_greyscale_and_for_colour_blind_readers():
@@ -174,8 +174,8 @@ def test_palette_reads_in_greyscale_and_for_colour_blind_readers():
         r, g, b = to_rgb(c)
         return 0.299 * r + 0.587 * g + 0.114 * b
 
-    classes = [plots.SEA_COLOUR, plots.STATE_COLOUR, *plots.FAMILY_COLOURS.values()]
+    classes = [maps.SEA_COLOUR, maps.STATE_COLOUR, *maps.FAMILY_COLOURS.values()]
     levels = sorted(lum(c) for c in classes)
     assert min(np.diff(levels)) >= 0.08, levels
-    assert set(plots.FAMILY_COLOURS.values()) <= set(plots.OKABE_ITO)
-    assert len(set(plots.LINESTYLES)) == len(plots.LINESTYLES)  # lines differ by dash as well as colour
+    assert set(maps.FAMILY_COLOURS.values()) <= set(style.PALETTE)
+    assert len(set(style.LINESTYLES)) == len(style.LINESTYLES)  # lines differ by dash as well as colour

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import io
 import json
 import re
@@ -26,6 +27,15 @@ SECTIONS = {
     "calibration": COMMON + ("tables", "scenario"),
 }
 IMG = re.compile(r'<img src="data:(image/(?:png|gif));base64,([A-Za-z0-9+/=]+)"')
+TITLES = {"run": "Run report", "comparison": "Comparison report", "sweep": "Sweep report",
+          "sensitivity": "Sensitivity analysis report", "calibration": "Calibration report"}
+READING_NOTES = "How to read these figures"
+
+
+def _text(html: str) -> str:
+    """The text a reader sees: tags, styles and embedded images dropped, entities decoded."""
+    body = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
 
 
 def _report(folder, capsys, kind, min_images):
@@ -37,6 +47,12 @@ def _report(folder, capsys, kind, min_images):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
     assert f"pap-sim {kind} report" in html
+    title = re.search(r"<title>(.*?)</title>", html).group(1)
+    assert title.startswith(TITLES[kind] + ": "), title
+    text = _text(html)
+    # numbers read as people write them: no scientific notation, no inf or nan
+    assert not re.search(r"\d[eE][+-]\d", text), re.search(r".{40}\d[eE][+-]\d.{40}", text).group(0)
+    assert not re.search(r"\b(inf|nan|NaN|None)\b", text), re.search(r".{40}\b(inf|nan|NaN|None)\b.{40}", text).group(0)
     for sid in SECTIONS[kind]:
         assert f'<section id="{sid}">' in html, f"section {sid} missing from the {kind} report"
         assert f'href="#{sid}"' in html
@@ -65,6 +81,9 @@ def runs_dir(tmp_path_factory):
 def test_run_report(runs_dir, capsys):
     html = _report(runs_dir / "baseline-1", capsys, "run", min_images=3)
     assert "Run report: baseline, seed 1" in html
+    text = _text(html)
+    assert re.search(r"Residents living in gang-controlled cells \(end\) \d+\.\d%", text)  # shares as percentages
+    assert re.search(r"Money spent by the mission, cumulative \(end\) \$[\d,.]+(M|bn)?", text)  # money in dollars
     assert "Toussaint Louverture airport" in html  # the key-sites table
     assert "gang_expansion_rate" in html  # the parameters
     assert "pap-sim run " in html and "--seed 1" in html  # how to reproduce it
@@ -109,6 +128,7 @@ def test_sweep_report(tmp_path, capsys):
     assert engine_figures >= 4
     html = _report(folder, capsys, "sweep", min_images=engine_figures + 1)  # + the time-series bands
     assert "planner" in html and "mss_target_personnel" in html
+    assert READING_NOTES not in html  # the Morris/Sobol' notes belong to sensitivity reports of those methods
 
 
 def test_sweep_figures_are_drawn_from_the_tables_when_missing(tmp_path, capsys):
@@ -123,7 +143,7 @@ def test_sensitivity_report(tmp_path, capsys):
     folder = _store(tmp_path, "morris", {"method": "morris", "n": 2, "levels": 4},
                     {"gang_expansion_rate": {}, "roe_caution": {}}, "none", {"bootstrap": 20})
     html = _report(folder, capsys, "sensitivity", min_images=2)
-    assert "How to read these figures" in html and "mu_star" in html
+    assert READING_NOTES in html and "mu_star" in html
 
 
 def test_calibration_store_report(tmp_path, capsys):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from papsim.analyses.calibration import (CALIBRATED, CALIBRATION_SCENARIO, DEFAULT_OUT, PATTERNS,
-                                         calibrate)
+from papsim.analyses.calibration import CALIBRATED, CALIBRATION_SCENARIO, DEFAULT_OUT, calibrate
+from papsim.analyses.patterns import PATTERNS
 from papsim.cli.args import at_least
+from papsim.present.calibration_files import write
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,12 +40,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                        min_acceptance=args.min_acceptance, out=args.out, calibrated=args.calibrated,
                        scenario=args.scenario, seed=args.seed, executor=args.executor, workers=args.workers,
                        resume=args.resume, progress=not args.quiet)
+    write(result)
     if not args.quiet:
         post, meta = result.posterior, result.meta
         print(f"calibration: {meta['runs']} runs ({len(post.particles)} sets x {meta['replicates']} replicates, "
               f"{len(post.generations)} generations), {meta['failed']} failed, {meta['wall_s']:.0f} s")
         print(f"final tolerance {post.epsilon:.3f}; last generation's acceptance rate {post.acceptance_rate:.1%}; "
-              f"{post.strict} sets reproduce all {len(PATTERNS)} patterns")
+              f"{result.strict} sets reproduce all {len(PATTERNS)} patterns")
         print(f"{'parameter':<34}{'chosen':>12}{'median':>12}{'p05':>12}{'p95':>12}")
         for r in result.summary.itertuples(index=False):
             print(f"{r.parameter:<34}{r.chosen:>12.4g}{r.posterior_median:>12.4g}{r.posterior_p05:>12.4g}"

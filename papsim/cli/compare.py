@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from papsim.analyses.compare import DEFAULT_DAYS, _fmt, compare
+from papsim.analyses.compare import DEFAULT_DAYS, compare, end_label
 from papsim.cli.args import at_least
 from papsim.errors import InputError
+from papsim.present.comparison_files import fmt, write
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +38,7 @@ PRINTED = (("gang_population_share", "12 months", "gang pop. 12 mo"),
            ("gang_population_share", "24 months", "gang pop. 24 mo"),
            ("deaths_civilian", "24 months", "civ. killed 24 mo"), ("cost_full_usd", None, "full cost"),
            ("cost_per_person_freed_vs_reference_usd", None, "cost/person freed"),
-           ("key_sites_closed_days", None, "site-closed days"))
+           ("key_sites_closed_days_total", None, "site-closed days"))
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -46,11 +47,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = compare(args.scenarios, replicates=args.replicates, days=args.days, out=args.out, seed=args.seed,
                      reference=args.reference, executor=args.executor, workers=args.workers, resume=args.resume,
                      progress=not args.quiet)
+    files = write(result)
     if not args.quiet:
         t = result.table
         shown = []
         for stem, hz, label in PRINTED:
-            horizon = hz or f"end (day {args.days})"
+            horizon = hz or end_label(args.days)
             if ((t["outcome"] == stem) & (t["horizon"] == horizon)).any():
                 shown.append((stem, horizon, label))
         width = max(len(n) for n in result.names) + 2
@@ -61,9 +63,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             cells = []
             for stem, horizon, _ in shown:
                 row = mine[(mine["outcome"] == stem) & (mine["horizon"] == horizon)]
-                cells.append(_fmt(float(row["median"].iloc[0]), stem) if len(row) else "n/a")
+                cells.append(fmt(float(row["median"].iloc[0]), stem) if len(row) else "n/a")
             print(f"{name:<{width}}" + "".join(f"{c:>19}" for c in cells))
-        print(f"wrote {len(result.files)} tables and figures in {result.out}")
+        print(f"wrote {len(files)} tables and figures in {result.out}")
     if result.failed:
         print(f"{result.failed} runs failed; see {result.out / 'runs'}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from papsim.present.report import build
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """Write the report of a results folder."""
     out = build(args.dir, args.out)
     if not args.quiet:
         print(f"report written to {out}")

@@ -8,24 +8,18 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
+
 from papsim.cli.args import at_least
 from papsim.errors import InputError
+from papsim.indicators import value_at
 from papsim.kernels import select as select_kernels
+from papsim.outcomes import BY_NAME, HEADLINE, summary_key
+from papsim.present import format as fmt
 from papsim.scenario import BASELINE, load_scenario
 
 RESULTS_DIR = Path("results")
-SUMMARY_ROWS = (
-    ("gang_population_share", "Residents under gang control", "{:.1%}"),
-    ("gang_territory_share", "Cells under gang control", "{:.1%}"),
-    ("deaths_civilian", "Civilians killed", "{:,.0f}"),
-    ("kidnappings", "Kidnappings", "{:,.0f}"),
-    ("displaced_total", "Displaced (cumulative)", "{:,.0f}"),
-    ("mss_personnel", "MSS personnel", "{:,.0f}"),
-    ("hnp_personnel", "HNP on duty in the metro area", "{:,.0f}"),
-    ("trust", "Trust in the mission", "{:.1%}"),
-    ("humanitarian_access", "Humanitarian access", "{:.1%}"),
-    ("funds_spent", "Mission spending (USD)", "{:,.0f}"),
-)
+PRINTED_TOTALS = ("key_sites_closed_days_total",)  # indicators printed after the headline series
 
 
 def _json_default(value: object) -> object:
@@ -36,9 +30,25 @@ def _clean(summary: dict) -> dict:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in summary.items()}
 
 
+def summary_rows(ts: pd.DataFrame, summary: dict) -> list[tuple[str, str, str]]:
+    """(label, start, end) of the headline series (flows: the total to the end) and of the printed
+    indicators, labelled and formatted by the catalogue."""
+    rows = [(BY_NAME[name].label, fmt.value(value_at(ts, name, 0), name), fmt.value(summary[summary_key(name)], name))
+            for name in HEADLINE]
+    return rows + [(BY_NAME[key].label, "", fmt.value(summary[key], key)) for key in PRINTED_TOTALS]
+
+
+def summary_text(ts: pd.DataFrame, summary: dict) -> str:
+    """The run's summary as an aligned plain-text table."""
+    rows = [("outcome", "start", "end"), *summary_rows(ts, summary)]
+    width = max(len(label) for label, _, _ in rows) + 2
+    return "\n".join(f"{label:<{width}}{start:>14}{end:>14}" for label, start, end in rows)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario and write its time series, summary and figures."""
-    from papsim.present import plots
+    from papsim.present.maps import control_maps
+    from papsim.present.series import timeseries_panels
     from papsim.runner import run
 
     scenario = load_scenario(args.scenario)
@@ -57,17 +67,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                "parameters": scenario.params,
                "summary": _clean(result.summary)}
     (out / "summary.json").write_text(json.dumps(payload, indent=2, default=_json_default))
-    plots.control_maps(result, out / "control_maps.png")
-    plots.timeseries_panels(result, out / "timeseries.png")
+    control_maps(result, out / "control_maps.png")
+    timeseries_panels(result, out / "timeseries.png")
     if not args.quiet:
         print(f"{scenario.name}: {days} days from {scenario.start_date}, seed {args.seed}")
-        print(f"{'outcome':<34}{'start':>16}{'end':>16}")
-        for name, label, fmt in SUMMARY_ROWS:
-            start = ts[name].iloc[0] if name not in ("deaths_civilian", "kidnappings") else 0.0
-            end = ts[name].iloc[-1] if name not in ("deaths_civilian", "kidnappings") else ts[name].sum()
-            print(f"{label:<34}{fmt.format(start):>16}{fmt.format(end):>16}")
-        closed = int(result.sites["days_closed"].sum())
-        print(f"{'Key-site closure days (all sites)':<34}{'':>16}{closed:>16,}")
+        print(summary_text(ts, result.summary))
         print(f"results written to {out}")
     return 0
 

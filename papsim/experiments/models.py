@@ -2,38 +2,119 @@
 
 A model is a picklable callable ``model(factors, seed)`` returning a dict of scalars, or ``(dict, DataFrame)``
 with daily series. Any function of that shape can be swept; these two are only the ones shipped.
+
+:class:`PapSim` is the one wrapper of the simulation: plain sweeps, ``pap-sim compare`` and ``pap-sim
+calibrate`` all run it, each passing its choices (scenarios, parameter sets, a :class:`View`) as data.
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from papsim.errors import InputError
 from papsim.experiments.spec import Spec
+from papsim.indicators import full_cost, killed
+from papsim.outcomes import FLOW_SERIES
+
+SCENARIO_INDEX = "scenario_index"  # the factor that picks one of the wrapper's scenarios
+PARAMETER_SET = "parameter_set"  # the factor that picks one of its parameter sets
+CUMULATIVE = "_cum"  # a daily column '<flow>_cum' is the running total of the flow '<flow>'
+
+# Daily columns derived from the record: name -> (function of the series and the parameters, is a flow).
+DERIVED: dict[str, tuple[Callable[[pd.DataFrame, Mapping[str, Any]], pd.Series], bool]] = {
+    "killed": (lambda ts, params: killed(ts), True),
+    "cost_full_usd": (lambda ts, params: pd.Series(full_cost(ts, float(params["cost_per_person_month_usd"])),
+                                                    index=ts.index), False),
+}
+
+
+def _is_flow(name: str) -> bool:
+    return name in FLOW_SERIES or (name in DERIVED and DERIVED[name][1])
+
+
+def daily_column(ts: pd.DataFrame, params: Mapping[str, Any], name: str) -> pd.Series:
+    """A daily column by name: a recorded series, a derived one (:data:`DERIVED`) or ``<flow>_cum``."""
+    base = name.removesuffix(CUMULATIVE)
+    if name.endswith(CUMULATIVE) and _is_flow(base):
+        return daily_column(ts, params, base).cumsum()
+    if name in DERIVED:
+        return DERIVED[name][0](ts, params)
+    return ts[name]
+
+
+@dataclass(frozen=True)
+class View:
+    """What a run hands the engine besides its summary: values of daily columns at chosen days (``at``, as
+    (column, day) pairs) and the daily columns to store (``daily``), so an analysis states what it needs as
+    data. A value at a day is the state on that day, or a flow's total over days 1..day (as the summary's
+    horizons); it is named ``<column>_day<day>``, or ``<column>_to_day<day>`` for a flow."""
+
+    daily: tuple[str, ...] = ()
+    at: tuple[tuple[str, int], ...] = ()
+
+    @staticmethod
+    def key(name: str, day: int) -> str:
+        """The output name of column ``name`` at ``day``."""
+        return f"{name}_to_day{day}" if _is_flow(name) else f"{name}_day{day}"
+
+    def outputs(self, ts: pd.DataFrame, params: Mapping[str, Any]) -> dict[str, float]:
+        """The values at days of one run."""
+        out: dict[str, float] = {}
+        for name, day in self.at:
+            values = daily_column(ts, params, name)
+            out[self.key(name, day)] = float(values.iloc[1:day + 1].sum() if _is_flow(name) else values.iloc[day])
+        return out
+
+    def frame(self, ts: pd.DataFrame, params: Mapping[str, Any]) -> pd.DataFrame:
+        """The daily columns of one run, with its ``day``."""
+        return pd.DataFrame({"day": ts["day"], **{name: daily_column(ts, params, name) for name in self.daily}})
 
 
 @dataclass(frozen=True)
 class PapSim:
-    """The pap-sim model: the scenario with the factors replaced, run for ``days`` with the given seed."""
+    """The pap-sim model: a scenario with parameters overridden, run for ``days`` (default: the scenario's).
 
-    scenario: str
+    Factor ``scenario_index`` picks one of ``scenarios`` (default the first), ``parameter_set`` one of
+    ``parameter_sets`` (``(name, value)`` pairs), and any other factor sets the registry parameter of its
+    name. Returns the run's summary and, with ``series``, its daily series: every series, or with a
+    ``view`` the view's daily columns (the view's values at days are added to the summary).
+    """
+
+    scenarios: str | os.PathLike | tuple[str, ...]
     days: int | None = None
     series: bool = True
+    parameter_sets: tuple[tuple[tuple[str, float], ...], ...] = ()
+    view: View | None = None
+
+    def __post_init__(self) -> None:
+        one = isinstance(self.scenarios, (str, os.PathLike))
+        object.__setattr__(self, "scenarios", tuple(map(str, (self.scenarios,) if one else self.scenarios)))
 
     def __call__(self, factors: dict[str, Any], seed: int):
         import papsim
 
-        result = papsim.run(_scenario(self.scenario).replace(**factors), seed=seed, days=self.days)
-        return (result.summary, result.timeseries) if self.series else result.summary
+        overrides = dict(factors)
+        scenario = _scenario(self.scenarios[int(overrides.pop(SCENARIO_INDEX, 0))])
+        if PARAMETER_SET in overrides:
+            overrides = {**dict(self.parameter_sets[int(overrides.pop(PARAMETER_SET))]), **overrides}
+        result = papsim.run(scenario.replace(**overrides), seed=seed, days=self.days)
+        if self.view is None:
+            return (result.summary, result.timeseries) if self.series else result.summary
+        ts, params = result.timeseries, result.scenario.params
+        summary = {**result.summary, **self.view.outputs(ts, params)}
+        return (summary, self.view.frame(ts, params)) if self.series else summary
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _scenario(path: str):
     """Each worker parses a scenario file once, not once per run."""
     import papsim
@@ -71,6 +152,22 @@ class Ishigami:
 
 
 ISHIGAMI_FACTORS = {name: {"low": -math.pi, "high": math.pi} for name in ("x1", "x2", "x3")}
+WRAPPER = "papsim.experiments.models:PapSim"  # how specs of comparisons and calibrations name the model
+# Names of the model in older stores' specs (package ``sim``; the comparison's and the calibration's own
+# wrappers, since replaced by PapSim) -> the model now.
+LEGACY_MODELS = {f"{package}.{module}:{name}": WRAPPER
+                 for package in ("sim", "sim.analyses", "papsim.analyses")
+                 for module, name in (("compare", "ComparisonModel"), ("calibration", "ParticleModel"))}
+
+
+def import_model(path: str) -> Any:
+    """The object an import path ``package.module:name`` names, older stores' names included (the package
+    was ``sim``; see :data:`LEGACY_MODELS`). Raises ImportError or AttributeError."""
+    path = LEGACY_MODELS.get(path, path)
+    if path.startswith("sim."):
+        path = "papsim." + path.removeprefix("sim.")
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def resolve(spec: Spec):
@@ -79,11 +176,14 @@ def resolve(spec: Spec):
         return PapSim(spec.scenario, spec.days, series=spec.series != "none")
     if not spec.model:
         raise InputError(f"{spec.source}: key 'scenario': the spec names no model; give 'scenario' or 'model'")
-    module, _, name = spec.model.partition(":")
     try:
-        model = getattr(importlib.import_module(module), name)
+        model = import_model(spec.model)
     except (ImportError, AttributeError) as exc:
         raise InputError(f"{spec.source}: key 'model': cannot import '{spec.model}' ({exc})") from None
+    if model is PapSim:
+        raise InputError(f"{spec.source}: key 'model': '{spec.model}' is the pap-sim model of a comparison or a "
+                         "calibration, whose scenarios the spec does not hold; rerun it with pap-sim compare or "
+                         "pap-sim calibrate, or give 'scenario'")
     if not callable(model):
         raise InputError(f"{spec.source}: key 'model': '{spec.model}' is not callable")
     return model

@@ -13,17 +13,24 @@ would be shared by every tab.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import numpy as np
+import pandas as pd
 import solara
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.user_param import Slider
 from mesa.visualization.utils import update_counter
 
-from papsim.present import plots
 from papsim.model import PortAuPrince
+from papsim.outcomes import BY_NAME
+from papsim.present import format as fmt
+from papsim.present.maps import GANG_SHARE, map_figure
+from papsim.present.series import format_axis, panel_title, set_limits, smooth, smoothed
+from papsim.present.style import colour, figure, linestyle, styled, to_png
 from papsim.scenario import SCENARIO_DIR, load_scenario
+from papsim.snapshot import frame
 
 BASE_SCENARIO = SCENARIO_DIR / "mss_as_planned.toml"
 DAYS = 730
@@ -77,45 +84,41 @@ def model_params() -> dict:
 
 
 def map_png(model: InteractiveCity) -> bytes:
-    fig = plots.map_figure(model.city, [plots.frame(model)], panel_width=6.6)
-    return plots.to_png(fig)
+    """Today's control map as PNG bytes."""
+    return to_png(map_figure(model.city, [frame(model)], panel_width=6.6))
 
 
-LIVE = (  # panel title, [(output, label, smoothed)], kind
-    ("Under gang control", [("gang_population_share", "residents", False), ("gang_territory_share", "cells", False)],
-     "share"),
-    ("Civilians killed per day (7-day mean)", [("deaths_civilian", "civilians", True)], "count"),
-    ("Displaced people (cumulative)", [("displaced_total", "displaced", False)], "count"),
-    ("Personnel", [("mss_personnel", "MSS", False), ("hnp_personnel", "HNP (metro area)", False)], "count"),
-    ("Trust and access",
-     [("trust", "trust in the mission", False), ("humanitarian_access", "humanitarian access", False)], "share"),
-    ("Mission funds in hand", [("funds_balance", "USD", False)], "usd"),
+# The live panels, by catalogue name: a heading for panels of several outcomes (their catalogue labels are
+# the legend); a single outcome's panel is titled with its label.
+LIVE: tuple[tuple[str | None, tuple[str, ...]], ...] = (
+    ("Under gang control", ("gang_population_share", "gang_territory_share")),
+    (None, ("deaths_civilian",)),
+    (None, ("displaced_total",)),
+    ("Personnel", ("mss_personnel", "hnp_personnel")),
+    ("Trust and access", ("trust", "humanitarian_access")),
+    (None, ("funds_balance",)),
 )
 
 
-@plots._styled
-def charts_figure(model: InteractiveCity):
-    fig = plots._fig(6.4, 7.0)
+@styled
+def charts_figure(model: InteractiveCity) -> Figure:
+    """The live panels of the outcomes up to today."""
+    fig = figure(6.4, 7.0)
     axes = fig.subplots(3, 2, sharex=True).ravel()
     day = np.arange(model.day + 1)
-    for ax, (title, lines, kind) in zip(axes, LIVE):
-        for i, (name, label, smooth) in enumerate(lines):
+    for ax, (heading, names) in zip(axes, LIVE):
+        drawn = []
+        for i, name in enumerate(names):
             y = model.series(name)
-            if smooth:
-                y = np.convolve(y, np.ones(7), "full")[: len(y)] / np.minimum(np.arange(1, len(y) + 1), 7)
-            ax.plot(day, y, color=plots.OKABE_ITO[i], linestyle=plots.LINESTYLES[i], label=label)
-        ax.set_title(title)
+            y = smooth(pd.Series(y)).to_numpy() if smoothed(name) else y
+            ax.plot(day, y, color=colour(i), linestyle=linestyle(i), label=textwrap.fill(BY_NAME[name].label, 34))
+            drawn.append(y)
+        ax.set_title(heading or panel_title(names[0], width=38))
         ax.set_xlim(0, max(30, model.day))
-        if kind == "share":
-            ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        else:
-            ax.set_ylim(bottom=0)
-            fmt = (lambda v, _: f"${v / 1e6:,.0f}M") if kind == "usd" else \
-                (lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:g}")
-            ax.yaxis.set_major_formatter(FuncFormatter(fmt))
-        if len(lines) > 1:
-            ax.legend(loc="best", frameon=False)
+        set_limits(ax, names[0], np.concatenate(drawn))
+        format_axis(ax.yaxis, names[0])
+        if len(names) > 1:
+            ax.legend(loc="best", frameon=False, fontsize=6)
     for ax in axes[4:]:
         ax.set_xlabel("day")
     return fig
@@ -126,11 +129,12 @@ def MapView(model: InteractiveCity):
     """The control map of today, with the day and the headline numbers above it."""
     update_counter.get()  # re-render after every Step (SolaraViz bumps this counter)
     png = solara.use_memo(lambda: map_png(model), dependencies=[id(model), model.day])
-    share = model.series("gang_population_share")[-1]
+    share = model.series(GANG_SHARE)[-1]
     with solara.Column(gap="4px"):
         solara.Text(f"Day {model.day} of {model.days} · {model.date:%d %B %Y}",
                     style={"font-size": "16px", "font-weight": "600"}, classes=["pap-day"])
-        solara.Text(f"Residents under gang control {share:.0%} · MSS {model.mss:,.0f} · HNP {model.hnp:,.0f} · "
+        solara.Text(f"{BY_NAME[GANG_SHARE].label}: {fmt.value(share, 'share')} · "
+                    f"MSS {fmt.value(model.mss, 'count')} · HNP {fmt.value(model.hnp, 'count')} · "
                     f"seed {model.run_seed}", style={"font-size": "14px"})
         solara.Image(png, width="100%", classes=["pap-map"])
 
@@ -139,7 +143,7 @@ def MapView(model: InteractiveCity):
 def ChartsView(model: InteractiveCity):
     """Live charts of the main outcomes up to today."""
     update_counter.get()
-    png = solara.use_memo(lambda: plots.to_png(charts_figure(model)), dependencies=[id(model), model.day])
+    png = solara.use_memo(lambda: to_png(charts_figure(model)), dependencies=[id(model), model.day])
     with solara.Column(gap="4px"):
         solara.Text(f"Main outcomes to day {model.day}", style={"font-size": "16px", "font-weight": "600"})
         solara.Image(png, width="100%", classes=["pap-charts"])

@@ -1,4 +1,4 @@
-"""Generated parts of docs/ODD.md: the parameter tables (from the registry) and the output table.
+"""Generated parts of docs/ODD.md: the parameter tables (from the registry) and the outputs (from the catalogue).
 
 The sections between ``<!-- params:start -->`` and ``<!-- params:end -->`` (and ``<!-- outputs:start -->`` /
 ``<!-- outputs:end -->``) are written by this module, never by hand, so they cannot drift from the code:
@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from papsim.errors import InputError
-from papsim.outcomes import SERIES
+from papsim.outcomes import INDICATORS, SERIES, summary_key
 from papsim.registry import PARAMETERS, Parameter
 from papsim.scenario import SCENARIO_DIR
 
@@ -91,11 +91,17 @@ def render_parameter_tables(calibrated: dict[str, object] | None = None) -> str:
 
 
 def render_output_table() -> str:
-    """The daily outputs (papsim/outcomes.py) as a markdown table."""
-    lines = [f"{len(SERIES)} daily outputs, generated from `papsim/outcomes.py` by `pap-sim docs`.", "",
-             "| output | unit | description |", "|---|---|---|"]
+    """The catalogue (papsim/outcomes.py) as markdown: the daily series, then the indicators of a run."""
+    lines = [f"{len(SERIES)} daily outputs and {len(INDICATORS)} indicators derived once per run, generated from "
+             "`papsim/outcomes.py` by `pap-sim docs`. A series is summarised as its value at the end "
+             "(`<name>_final`, a state) or its total from the start (`<name>_total`, a flow); *kind* says how "
+             "reports show it (share as a percentage, money in USD, days \"never\" for a milestone not reached).",
+             "", "| output | unit | kind | summary key | description |", "|---|---|---|---|---|"]
     for o in SERIES:
-        lines.append(f"| `{o.name}` | {_cell(o.unit)} | {_cell(o.label)} |")
+        lines.append(f"| `{o.name}` | {_cell(o.unit)} | {o.kind} | `{summary_key(o.name)}` | {_cell(o.label)} |")
+    lines += ["", "| indicator | unit | kind | description |", "|---|---|---|---|"]
+    for o in INDICATORS:
+        lines.append(f"| `{o.name}` | {_cell(o.unit) or '–'} | {o.kind} | {_cell(o.label)} |")
     return "\n".join(lines) + "\n"
 
 
