@@ -19,3 +19,13 @@ def at_least(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def add_execution_options(parser: argparse.ArgumentParser, resume_help: str) -> None:
+    """The options of every command that runs the model through the experiments engine: where the runs
+    execute, on how many workers, resuming a store, and quiet."""
+    parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
+                        help="where runs execute (default processes: all local cores)")
+    parser.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
+    parser.add_argument("--resume", action="store_true", help=resume_help)
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")

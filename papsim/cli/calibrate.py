@@ -6,7 +6,7 @@ import argparse
 
 from papsim.analyses.calibration import CALIBRATED, CALIBRATION_SCENARIO, DEFAULT_OUT, calibrate
 from papsim.analyses.patterns import PATTERNS
-from papsim.cli.args import at_least
+from papsim.cli.args import add_execution_options, at_least
 from papsim.present.calibration_files import write
 
 
@@ -28,10 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--scenario", default=str(CALIBRATION_SCENARIO),
                    help="scenario to calibrate (default mss_as_deployed)")
     p.add_argument("--seed", type=int, default=20241231, help="root seed (default 20241231)")
-    p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
-    p.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
-    p.add_argument("--resume", action="store_true", help="continue a calibration in --out (same options and seed)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    add_execution_options(p, resume_help="continue a calibration in --out (same options and seed)")
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from papsim.analyses.compare import DEFAULT_DAYS, compare, end_label
-from papsim.cli.args import at_least
+from papsim.cli.args import add_execution_options, at_least
 from papsim.errors import InputError
 from papsim.present.comparison_files import fmt, write
 
@@ -27,10 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scenario for paired differences and cost per person freed (default: no_mission if given, "
                         "else the first)")
     p.add_argument("--seed", type=int, default=20240625, help="root seed (default 20240625)")
-    p.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
-    p.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
-    p.add_argument("--resume", action="store_true", help="continue a comparison store in --out")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    add_execution_options(p, resume_help="continue a comparison store in --out")
     p.set_defaults(func=cmd_compare)
 
 
