@@ -41,10 +41,11 @@ def test_replicates_are_averaged_and_noise_share_reported(tmp_path):
     model = Ishigami(noise=2.0)
     store = sweep(spec, model, tmp_path / "s", executor="serial", progress=False).store
     design, runs = store.design(), store.runs()
-    x, y, share = analysis.point_outputs(spec, design, runs, "y")
+    x, y, level = analysis.point_outputs(spec, design, runs, "y")
     assert len(y) == 256 * 5 and len(x) == len(y)
-    # noise variance 4 against Ishigami's ~13.8 plus 4: a share near 0.22
-    assert 0.15 < share < 0.3
+    # noise variance 4 against Ishigami's ~13.8 plus 4: a single-run share near 0.22, ~0.05 in 6-run means
+    assert 0.15 < level.single_run < 0.3
+    assert 0.02 < level.in_means < 0.07
     main, _ = analysis.sobol(spec, y)
     exact = Ishigami().analytic()["ST"]
     # averaging 6 replicates leaves noise at ~4% of the variance: ST close to the analytic values

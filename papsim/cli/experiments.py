@@ -46,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--success", required=True, help='success criterion, e.g. "gang_population_share_day365 < 0.5"')
     p.add_argument("--threshold", type=float, default=0.8, help="minimum density of a box (default 0.8)")
     p.add_argument("--max-boxes", type=int, default=3, help="boxes to find at most (default 3)")
+    p.add_argument("--holdout", type=float, default=0.5,
+                   help="share of runs kept aside to check each box (default 0.5; 0: no check)")
     p.add_argument("-q", "--quiet", action="store_true", help="no summary")
     p.set_defaults(func=_discover)
 
@@ -55,19 +57,36 @@ def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
     model = resolve(spec)
     if args.chunk_runs < 1:
         raise InputError(f"--chunk-runs: {args.chunk_runs} is not a positive number of runs")
+    warnings = list(spec.warnings)
+    if not with_sensitivity and spec.analysis.methods:
+        warnings.append(f"{args.spec}: analysis.methods = {', '.join(spec.analysis.methods)} are not run by "
+                        "`sweep`; run `pap-sim sensitivity` (or `pap-sim analyze DIR` afterwards)")
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
     out = Path(args.out) if args.out else Path("results") / spec.name
     result = sweep(spec, model, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                    resume=args.resume, retry_failed=args.retry_failed, chunk_runs=args.chunk_runs,
                    progress=not args.quiet)
-    report = reports.sweep_tables(result.store)
-    if with_sensitivity:
-        report.extend(reports.sensitivity(result.store))
     if not args.quiet:
         print(f"{result.design_runs} runs in the design, {result.ran} run now; store: {out}")
     if result.failed:
         print(f"{result.failed} of {result.design_runs} runs failed; see {out / 'tables' / 'failures.csv'}",
               file=sys.stderr)
+    report = _analyse(lambda: reports.sweep_tables(result.store))
+    if with_sensitivity:
+        report.extend(_analyse(lambda: reports.sensitivity(result.store)))
     return _finish(report, args.quiet, failed=result.failed > 0)
+
+
+def _analyse(step) -> reports.Report:
+    """Run an analysis step; an error in it is one line saying the analysis (not a run) failed."""
+    try:
+        return step()
+    except (InputError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # noqa: BLE001 - the runs are stored; only this analysis could not be done
+        return reports.Report(problems=[f"the analysis could not be done (the runs are stored): "
+                                        f"{type(exc).__name__}: {exc}"])
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -80,13 +99,14 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     store = Store(args.dir)
-    return _finish(reports.analyze(store), args.quiet)
+    return _finish(_analyse(lambda: reports.analyze(store)), args.quiet)
 
 
 def _discover(args: argparse.Namespace) -> int:
     store = Store(args.dir)
     try:
-        report = reports.discover(store, args.success, threshold=args.threshold, max_boxes=args.max_boxes)
+        report = reports.discover(store, args.success, threshold=args.threshold, max_boxes=args.max_boxes,
+                                  holdout=args.holdout)
     except AnalysisError as exc:
         print(f"discover: {exc}", file=sys.stderr)
         return 1
@@ -96,6 +116,9 @@ def _discover(args: argparse.Namespace) -> int:
 def _finish(report: reports.Report, quiet: bool, failed: bool = False) -> int:
     for problem in report.problems:
         print(problem, file=sys.stderr)
+    if not quiet:
+        for note in dict.fromkeys(report.notes):
+            print(f"note: {note}")
     if not quiet and report.files:
         folders = sorted({str(f.parent) for f in report.files})
         print(f"wrote {len(report.files)} tables and figures in {', '.join(folders)}")

@@ -13,7 +13,7 @@ import importlib
 # name -> module; imported on first use, so that a worker unpickling a model imports only what it runs
 _EXPORTS = {
     "AnalysisError": "analysis", "build_design": "design", "SweepReport": "engine", "sweep": "engine",
-    "Ishigami": "models", "PapSim": "models",
+    "GFunction": "analytic", "Ishigami": "models", "PapSim": "models",
     "Analysis": "spec", "Design": "spec", "Factor": "spec", "Spec": "spec", "load_spec": "spec", "Store": "store",
 }
 __all__ = sorted(_EXPORTS)

@@ -19,18 +19,36 @@ from papsim.experiments.spec import Spec
 DESIGN_COLUMNS = ["run_id", "point", "replicate", "seed"]
 
 
-def problem(spec: Spec) -> dict:
-    """The SALib problem dict of a spec's factors."""
-    return {
+def problem(spec: Spec, groups: bool = True) -> dict:
+    """The SALib problem dict of a spec's factors, in the spec's order (with Sobol' groups if any)."""
+    out = {
         "num_vars": len(spec.factors),
         "names": spec.factor_names,
         "bounds": [[f.low, f.high] for f in spec.factors],
     }
+    if groups and spec.groups:
+        out["groups"] = [f.group or f.name for f in spec.factors]
+    return out
 
 
-def sampler_seed(spec: Spec) -> int:
-    """A non-zero seed for SALib's samplers and bootstraps (SALib treats 0 as 'unseeded')."""
-    return int(np.random.SeedSequence(spec.seed).generate_state(1)[0]) % (2**31 - 1) + 1
+def sampler_seed(spec: Spec, scramble: int = 0) -> int:
+    """A non-zero seed for SALib's samplers and bootstraps (SALib treats 0 as 'unseeded'); scramble k > 0
+    of a Sobol' design has its own, independent of the others."""
+    seq = np.random.SeedSequence(spec.seed) if scramble == 0 else np.random.SeedSequence(spec.seed, spawn_key=(
+        2**20 + scramble,))
+    return int(seq.generate_state(1)[0]) % (2**31 - 1) + 1
+
+
+def block(spec: Spec) -> int:
+    """Sobol' rows per base sample: groups (or factors) + 2, or 2 x groups + 2 with second order."""
+    d = len(spec.groups) or len(spec.factors)
+    return 2 * d + 2 if spec.design.second_order else d + 2
+
+
+def points_per_scramble(spec: Spec) -> int:
+    """Design points of one scramble of a Sobol' design (all points for other designs)."""
+    d = spec.design
+    return d.n * block(spec) if d.method == "sobol" else len(points(spec))
 
 
 def points(spec: Spec) -> pd.DataFrame:
@@ -41,9 +59,11 @@ def points(spec: Spec) -> pd.DataFrame:
     elif d.method == "random":
         x = latin.sample(problem(spec), d.n, seed=sampler_seed(spec))
     elif d.method == "morris":
-        x = morris.sample(problem(spec), d.n, num_levels=d.levels, seed=sampler_seed(spec))
+        x = morris.sample(problem(spec, groups=False), d.n, num_levels=d.levels, seed=sampler_seed(spec))
     elif d.method == "sobol":
-        x = sobol.sample(problem(spec), d.n, calc_second_order=d.second_order, seed=sampler_seed(spec))
+        # independent scrambles one after the other: randomised quasi-Monte Carlo replicates
+        x = np.vstack([sobol.sample(problem(spec), d.n, calc_second_order=d.second_order,
+                                    seed=sampler_seed(spec, k)) for k in range(d.scrambles)])
     else:
         x = fast_sampler.sample(problem(spec), d.n, M=d.interference, seed=sampler_seed(spec))
     table = pd.DataFrame(x, columns=spec.factor_names)

@@ -17,16 +17,13 @@ from typing import Any
 
 from papsim import registry
 from papsim.errors import InputError
+from papsim.experiments.checks import resolve_expression, resolve_output, scenario_days, support_warnings
 
 METHODS = ("grid", "random", "morris", "sobol", "efast")
+GIVEN_DATA = ("pawn", "delta", "rbd_fast")  # analyses that work on any design (they read factor columns by name)
 # Which analyses a design supports: the structured ones need their own sampler, the given-data ones any design.
-ANALYSES_FOR = {
-    "grid": ("pawn",),
-    "random": ("pawn",),
-    "morris": ("morris", "pawn"),
-    "sobol": ("sobol", "pawn"),
-    "efast": ("efast", "pawn"),
-}
+ANALYSES_FOR = {"grid": GIVEN_DATA, "random": GIVEN_DATA, "morris": ("morris", *GIVEN_DATA),
+                "sobol": ("sobol", *GIVEN_DATA), "efast": ("efast", *GIVEN_DATA)}
 DEFAULT_ANALYSES = {"grid": (), "random": ("pawn",), "morris": ("morris",), "sobol": ("sobol",), "efast": ("efast",)}
 
 
@@ -39,6 +36,7 @@ class Factor:
     high: float
     kind: str = "float"  # 'float' or 'int'; int factors are rounded before they reach the model
     values: tuple[float, ...] = ()
+    group: str = ""  # Sobol' group (empty: the factor is its own group)
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,7 @@ class Design:
     levels: int = 4  # Morris grid levels
     second_order: bool = False  # Sobol' S2
     interference: int = 4  # eFAST M
+    scrambles: int = 1  # Sobol': independent scrambles of the sequence (randomised QMC replicates)
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,8 @@ class Analysis:
     pawn_slices: int = 10
     success: tuple[str, ...] = ()  # expressions on the outputs, e.g. "gang_population_share_day365 < 0.5"
     planner_by: tuple[str, ...] = ()  # factors grouping the planner table (empty: no planner table)
+    reference: tuple[tuple[str, float], ...] = ()  # the planner's reference option, e.g. no mission
+    noise_threshold: float = 0.05  # the share of noise in replicate means the noise table aims under
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,24 @@ class Spec:
     description: str = ""
     analysis: Analysis = field(default_factory=Analysis)
     source: str = "<spec>"  # where the spec came from, for error messages; not part of the hash
+    warnings: tuple[str, ...] = field(default=(), compare=False)  # said before any run; not part of the hash
 
     @property
     def factor_names(self) -> list[str]:
+        """The factors in the spec's own order: the order of SALib's sample blocks and index arrays."""
         return [f.name for f in self.factors]
+
+    @property
+    def groups(self) -> list[str]:
+        """Sobol' group names in order of first appearance (empty without groups)."""
+        if not any(f.group for f in self.factors):
+            return []
+        return list(dict.fromkeys(f.group or f.name for f in self.factors))
+
+    @property
+    def horizon(self) -> int | None:
+        """The run length: the spec's ``days``, or the scenario's (None for other models without ``days``)."""
+        return self.days if self.days is not None else (scenario_days(self.scenario) if self.scenario else None)
 
     @classmethod
     def from_dict(
@@ -99,15 +114,31 @@ class Spec:
         """The normalised spec in the TOML layout, every factor explicit; ``from_dict`` reads it back."""
         data = asdict(self)
         data.pop("source")
+        data.pop("warnings")
         data["factors"] = {
             f.name: ({"values": list(f.values)} if f.values else {"low": f.low, "high": f.high}) | {"kind": f.kind}
+            | ({"group": f.group} if f.group else {})
             for f in self.factors
         }
+        # JSON files are written with sorted keys: the factor order (SALib's column order) is kept explicitly
+        data["factor_order"] = self.factor_names
+        analysis = data["analysis"]
+        analysis["reference"] = dict(self.analysis.reference)
+        if self.design.scrambles == 1:
+            data["design"].pop("scrambles")  # as specs were before scrambles existed (their hash unchanged)
+        for key in [k for k, default in (("reference", {}), ("noise_threshold", 0.05)) if analysis[k] == default]:
+            analysis.pop(key)
         return json.loads(json.dumps({k: v for k, v in data.items() if v is not None}))
 
-    def hash(self) -> str:
-        """A digest of everything that decides the runs and their numbers, including the scenario file's bytes."""
+    def hash(self, legacy: bool = False) -> str:
+        """A digest of everything that decides the runs and their numbers, including the scenario file's bytes.
+
+        ``legacy``: the digest stores made before the factor order was recorded have (without the order)."""
         data = self.to_dict()
+        if legacy:
+            data.pop("factor_order")
+            for key in ("reference", "noise_threshold"):
+                data["analysis"].pop(key, None)
         if self.scenario:
             data["scenario"] = hashlib.sha256(Path(self.scenario).read_bytes()).hexdigest()
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
@@ -127,7 +158,7 @@ def load_spec(path: str | Path) -> Spec:
 
 _TOP_KEYS = {
     "name", "description", "scenario", "model", "days", "replicates", "seed", "common_random_numbers",
-    "outputs", "series", "design", "factors", "analysis",
+    "outputs", "series", "design", "factors", "analysis", "factor_order",
 }
 
 
@@ -137,7 +168,7 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
 
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(unknown[0], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS)))
+        raise fail(unknown[0], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS - {"factor_order"})))
     name = data.get("name") or (Path(src).stem if src != "<spec>" else "")
     if not isinstance(name, str) or not name:
         raise fail("name", "a non-empty string is required")
@@ -154,6 +185,7 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     days = data.get("days")
     if days is not None and (not _is_int(days) or days < 1):
         raise fail("days", "a positive integer number of days")
+    horizon = days if days is not None else (scenario_days(scenario) if scenario and check_files else None)
     replicates = data.get("replicates", 1)
     if not _is_int(replicates) or replicates < 1:
         raise fail("replicates", "an integer >= 1")
@@ -163,9 +195,12 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     crn = data.get("common_random_numbers", False)
     if not isinstance(crn, bool):
         raise fail("common_random_numbers", "true or false")
+    registry_model = scenario is not None
     outputs = data.get("outputs", [])
     if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
         raise fail("outputs", "a list of output names")
+    outputs = [resolve_output(o, horizon, registry_model, lambda why, i=i: fail(f"outputs[{i}]", why))
+               for i, o in enumerate(outputs)]
     series = data.get("series", "none")
     if isinstance(series, list):
         if not all(isinstance(s, str) for s in series):
@@ -174,20 +209,31 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     elif series not in ("all", "none"):
         raise fail("series", "'all', 'none' or a list of column names")
 
+    warnings: list[str] = []
     design = _parse_design(data.get("design", {}), fail)
-    factors = _parse_factors(data.get("factors"), design, scenario is not None, fail)
-    analysis = _parse_analysis(data.get("analysis", {}), design, [f.name for f in factors], fail)
+    factors = _parse_factors(data.get("factors"), design, registry_model, horizon, fail, warnings)
+    order = data.get("factor_order")
+    if order is not None:  # a stored spec.json: its factors table has sorted keys, this is the design's order
+        by_name = {f.name: f for f in factors}
+        if sorted(order) != sorted(by_name):
+            raise fail("factor_order", "the names of the factors table, in the design's order")
+        factors = tuple(by_name[n] for n in order)
+    if any(f.group for f in factors) and design.method != "sobol":
+        raise fail("factors", f"'group' is for Sobol' designs (groups change the sample), not {design.method}")
+    analysis = _parse_analysis(data.get("analysis", {}), design, factors, fail, horizon, registry_model)
+    warnings += support_warnings(design, factors, analysis, replicates, fail)
     return Spec(
         name=name, factors=factors, design=design, replicates=replicates, seed=seed,
         common_random_numbers=crn, outputs=tuple(outputs), series=series, scenario=scenario, model=model,
         days=days, description=str(data.get("description", "")), analysis=analysis, source=src,
+        warnings=tuple(warnings),
     )
 
 
 def _parse_design(d: Any, fail) -> Design:
     if not isinstance(d, dict):
         raise fail("design", "a table with 'method' and its settings")
-    allowed = {"method", "n", "levels", "second_order", "interference"}
+    allowed = {"method", "n", "levels", "second_order", "interference", "scrambles"}
     if set(d) - allowed:
         raise fail("design." + sorted(set(d) - allowed)[0], "unknown key; allowed: " + ", ".join(sorted(allowed)))
     method = d.get("method", "grid")
@@ -209,11 +255,18 @@ def _parse_design(d: Any, fail) -> Design:
     second = d.get("second_order", False)
     if not isinstance(second, bool):
         raise fail("design.second_order", "true or false")
-    return Design(method=method, n=int(n), levels=levels, second_order=second, interference=m)
+    scrambles = d.get("scrambles", 1)
+    if not _is_int(scrambles) or scrambles < 1:
+        raise fail("design.scrambles", "an integer >= 1 (independent scrambles of the Sobol' sequence)")
+    if scrambles > 1 and method != "sobol":
+        raise fail("design.scrambles", f"only for the sobol design (not {method})")
+    return Design(method=method, n=int(n), levels=levels, second_order=second, interference=m, scrambles=scrambles)
 
 
-def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[Factor, ...]:
-    if d == "registry":
+def _parse_factors(d: Any, design: Design, registry_model: bool, horizon: int | None, fail,
+                   warnings: list[str]) -> tuple[Factor, ...]:
+    whole_registry = d == "registry"
+    if whole_registry:
         if not registry_model:
             raise fail("factors", "'registry' needs a pap-sim scenario; give each factor's low and high")
         d = {p.name: {} for p in registry.factors()}
@@ -222,11 +275,17 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[
     out = []
     for name, opts in d.items():
         key = f"factors.{name}"
-        if not isinstance(opts, dict) or set(opts) - {"low", "high", "values", "kind"}:
-            raise fail(key, "a table with 'low' and 'high', or 'values' (and optionally 'kind')")
+        if not isinstance(opts, dict) or set(opts) - {"low", "high", "values", "kind", "group"}:
+            raise fail(key, "a table with 'low' and 'high', or 'values' (and optionally 'kind', 'group')")
         kind, lo_ok, hi_ok = opts.get("kind", "float"), -math.inf, math.inf
         if kind not in ("float", "int"):
             raise fail(key + ".kind", "'float' or 'int'")
+        group = opts.get("group", "")
+        if not isinstance(group, str):
+            raise fail(key + ".group", "a group name (a string)")
+        if group == "registry":
+            group = registry.PARAMETERS[name].group if name in registry.PARAMETERS else ""
+        explicit_high = "high" in opts or "values" in opts
         if registry_model:
             p = registry.PARAMETERS.get(name)
             if p is None:
@@ -237,6 +296,16 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[
                 raise fail(key + ".kind", f"'{p.kind}', the registry's kind for {name}")
             kind, lo_ok, hi_ok = p.kind, p.low, p.high
             opts = {"low": p.low, "high": p.high} | opts
+            if p.unit == "day" and horizon is not None and opts["high"] > horizon and "values" not in opts:
+                # a day of the run beyond the horizon: those runs never see the event (no mission at all)
+                if explicit_high:
+                    raise fail(key, f"a day within the horizon [{p.low:g}, {horizon}] (days = {horizon}; got "
+                                    f"high = {opts['high']:g}: runs beyond day {horizon} would never see it)")
+                if horizon <= opts["low"]:
+                    raise fail(key, f"the registry's range [{p.low:g}, {p.high:g}] lies beyond days = {horizon}")
+                warnings.append(f"{key}: range cut to [{opts['low']:g}, {horizon}] (the registry's goes to "
+                                f"day {p.high:g}, beyond the horizon days = {horizon})")
+                opts = opts | {"high": horizon}
         values = opts.get("values")
         if values is not None:
             if not isinstance(values, list) or not values or not all(_is_num(v) for v in values):
@@ -248,6 +317,10 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[
             bad = [v for v in values if not lo_ok <= v <= hi_ok]
             if bad:
                 raise fail(key + ".values", f"numbers in [{lo_ok:g}, {hi_ok:g}] (got {bad[0]:g})")
+            if registry_model and registry.PARAMETERS[name].unit == "day" and horizon is not None:
+                late = [v for v in values if v > horizon]
+                if late:
+                    raise fail(key + ".values", f"days within the horizon days = {horizon} (got {late[0]:g})")
             low, high = min(values), max(values)
         else:
             low, high = opts.get("low"), opts.get("high")
@@ -261,14 +334,17 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, fail) -> tuple[
             raise fail(key, "needs 'values' (the levels) in a grid design")
         if design.method != "grid" and values is not None:
             raise fail(key, f"takes 'low' and 'high' in a {design.method} design, not 'values'")
-        out.append(Factor(name, float(low), float(high), kind, tuple(float(v) for v in values or ())))
+        out.append(Factor(name, float(low), float(high), kind, tuple(float(v) for v in values or ()), group))
     return tuple(out)
 
 
-def _parse_analysis(d: Any, design: Design, factor_names: list[str], fail) -> Analysis:
+def _parse_analysis(d: Any, design: Design, factors: tuple[Factor, ...], fail, horizon: int | None,
+                    registry_model: bool) -> Analysis:
+    factor_names = [f.name for f in factors]
     if not isinstance(d, dict):
         raise fail("analysis", "a table")
-    allowed = {"methods", "bootstrap", "conf_level", "pawn_slices", "success", "planner_by"}
+    allowed = {"methods", "bootstrap", "conf_level", "pawn_slices", "success", "planner_by", "reference",
+               "noise_threshold"}
     if set(d) - allowed:
         raise fail("analysis." + sorted(set(d) - allowed)[0], "unknown key; allowed: " + ", ".join(sorted(allowed)))
     methods = d.get("methods", list(DEFAULT_ANALYSES[design.method]))
@@ -286,11 +362,26 @@ def _parse_analysis(d: Any, design: Design, factor_names: list[str], fail) -> An
         raise fail("analysis.pawn_slices", "an integer >= 2")
     success = d.get("success", [])
     if not isinstance(success, list) or not all(isinstance(s, str) and s for s in success):
-        raise fail("analysis.success", "a list of expressions such as \"gang_population_share_day365 < 0.5\"")
+        raise fail("analysis.success", "a list of expressions such as \"gang_population_share_horizon < 0.5\"")
+    success = [resolve_expression(e, horizon, registry_model, factor_names,
+                                  lambda why, i=i: fail(f"analysis.success[{i}]", why))
+               for i, e in enumerate(success)]
     by = d.get("planner_by", [])
     if not isinstance(by, list) or any(b not in factor_names for b in by):
         raise fail("analysis.planner_by", "a list of the experiment's factors: " + ", ".join(factor_names))
-    return Analysis(tuple(methods), bootstrap, float(conf), slices, tuple(success), tuple(by))
+    reference = d.get("reference")
+    levels = {f.name: f.values for f in factors}
+    if reference is None:  # default: no mission, when the grid has that level
+        reference = {"mss_target_personnel": 0} if 0.0 in levels.get("mss_target_personnel", ()) and by else {}
+    if not isinstance(reference, dict) or any(k not in levels or not _is_num(v) or float(v) not in levels[k]
+                                              for k, v in reference.items()):
+        raise fail("analysis.reference", "a table of grid factors and one of their levels, e.g. "
+                                         "{mss_target_personnel = 0} (no mission)")
+    threshold = d.get("noise_threshold", 0.05)
+    if not _is_num(threshold) or not 0 < threshold < 1:
+        raise fail("analysis.noise_threshold", "a share between 0 and 1 (e.g. 0.05)")
+    return Analysis(tuple(methods), bootstrap, float(conf), slices, tuple(success), tuple(by),
+                    tuple((k, float(v)) for k, v in reference.items()), float(threshold))
 
 
 def _is_int(v: Any) -> bool:

@@ -58,7 +58,7 @@ class Store:
                 raise InputError(f"{path}: already holds an experiment; use --resume to continue it "
                                  "or --out to choose another folder")
             held = store.manifest()["spec_hash"]
-            if held != spec.hash():
+            if held not in (spec.hash(), spec.hash(legacy=True)):
                 raise InputError(f"{path}: was made from a different spec (hash {held[:12]}, this spec "
                                  f"{spec.hash()[:12]}); refusing to resume")
             if not store.design().equals(design):
@@ -95,7 +95,14 @@ class Store:
 
     # ---------------------------------------------------------------- reading
     def spec(self) -> Spec:
+        """The store's spec, its factors in the design's order (SALib's column order).
+
+        ``spec.json`` is written with sorted keys, so its factors table is alphabetical; the order is kept
+        in ``factor_order``. Stores written before that have it as the design table's column order."""
         data = json.loads((self.path / "spec.json").read_text())
+        if "factor_order" not in data and isinstance(data.get("factors"), dict):
+            columns = pq.read_schema(self.path / "design.parquet").names
+            data["factor_order"] = [c for c in columns if c in data["factors"]]
         return Spec.from_dict(data, source=str(self.path / "spec.json"), check_files=False)
 
     def manifest(self) -> dict:

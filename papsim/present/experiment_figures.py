@@ -15,11 +15,16 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, path: Path) -> Path:
-    """Median of an outcome against a factor (e.g. personnel) with its 90% band, one line per ``hue`` level."""
-    fig = Figure(figsize=(6.5, 4))
-    ax = fig.add_subplot()
-    groups = table.groupby(hue) if hue else [(None, table)]
+def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, path: Path,
+                  deployed: str | None = None) -> Path:
+    """Median of an outcome against a factor (e.g. personnel) with its 90% band, one line per ``hue`` level.
+
+    With ``deployed`` (a column of the table, e.g. the force deployed averaged over the run) a second panel
+    shows it against the same factor: a target is not what gets deployed."""
+    show = deployed if deployed in table and table[deployed].notna().any() else None
+    fig = Figure(figsize=(11 if show else 6.5, 4))
+    ax = fig.add_subplot(1, 2 if show else 1, 1)
+    groups = list(table.groupby(hue) if hue else [(None, table)])
     for level, g in groups:
         g = g.sort_values(x)
         label = f"{hue} = {level:g}" if hue else None
@@ -30,35 +35,55 @@ def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, pa
     ax.set_title(f"{outcome}: median and 90% interval")
     if hue:
         ax.legend(fontsize=8)
+    if show:
+        right = fig.add_subplot(1, 2, 2)
+        for level, g in groups:
+            g = g.sort_values(x)
+            right.plot(g[x], g[show], marker="o", label=f"{hue} = {level:g}" if hue else None)
+        top = float(table[x].max())
+        right.plot([0, top], [0, top], color="0.6", ls="--", lw=1, label="deployed = target")
+        right.set_xlabel(x)
+        right.set_ylabel(show)
+        right.set_title("force deployed (median over runs) against the target", fontsize=9)
+        right.legend(fontsize=7)
     return _save(fig, path)
 
 
-def heatmap(table: pd.DataFrame, x: str, y: str, value: str, path: Path) -> Path:
-    """A value (e.g. the median outcome or a success probability) over two factors."""
-    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean")
-    fig = Figure(figsize=(6.5, 4))
+def heatmap(table: pd.DataFrame, x: str, y: str, value: str, path: Path, deployed: str | None = None) -> Path:
+    """A value (e.g. the median outcome or a success probability) over two factors; with ``deployed`` each
+    cell also says the force deployed there (a target is not a deployment)."""
+    grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean", dropna=False)
+    force = (table.pivot_table(index=y, columns=x, values=deployed, aggfunc="mean", dropna=False)
+             if deployed in table else None)
+    fig = Figure(figsize=(7.5 if force is not None else 6.5, 4.5 if force is not None else 4))
     ax = fig.add_subplot()
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
     for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if np.isfinite(v):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="w", fontsize=8)
-    ax.set_xlabel(x)
+        text = f"{v:.3g}" if np.isfinite(v) else ("inf" if np.isinf(v) else "")
+        if force is not None and np.isfinite(force.iloc[i, j]):
+            text += f"\n(deployed {force.iloc[i, j]:,.0f})"
+        if text:
+            ax.text(j, i, text, ha="center", va="center", color="w", fontsize=7)
+    ax.set_xlabel(x + (" (target)" if force is not None else ""))
     ax.set_ylabel(y)
     ax.set_title(value)
     fig.colorbar(image, ax=ax)
     return _save(fig, path)
 
 
-def sobol_bars(table: pd.DataFrame, output: str, path: Path) -> Path:
-    """First-order and total indices with their confidence intervals (Sobol' or eFAST)."""
+def sobol_bars(table: pd.DataFrame, output: str, path: Path, floor: float = float("nan")) -> Path:
+    """First-order and total indices with their confidence intervals (Sobol' or eFAST); a dashed line at
+    the noise floor (the total index the model's own noise gives an inert factor)."""
     t = table.sort_values("ST", ascending=False)
     pos = np.arange(len(t))
     fig = Figure(figsize=(max(5.0, 0.5 * len(t) + 2), 4))
     ax = fig.add_subplot()
     ax.bar(pos - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=2, label="S1 (first order)")
     ax.bar(pos + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=2, label="ST (total)")
+    if np.isfinite(floor):
+        ax.axhline(floor, color="k", ls="--", lw=1, label=f"noise floor {floor:.3f}")
     ax.set_xticks(pos, t["factor"], rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("index")
     ax.set_title(output)
@@ -91,7 +116,9 @@ def convergence_lines(table: pd.DataFrame, output: str, path: Path, top: int = 1
             ax.fill_between(g["points"], g["value"] - g["conf"], g["value"] + g["conf"],
                             color=line.get_color(), alpha=0.1)
     ax.set_xscale("log")
-    ax.set_xlabel("design points used")
+    scrambles = int(table["scrambles"].max()) if "scrambles" in table else 1
+    ax.set_xlabel("design points used" + (f" per scramble (mean and interval over {scrambles} independent "
+                                          "scrambles)" if scrambles > 1 else ""), fontsize=8 if scrambles > 1 else None)
     ax.set_ylabel(table["index"].iloc[0])
     ax.set_title(f"{output}: convergence")
     ax.legend(fontsize=7)
@@ -116,6 +143,8 @@ def prim_boxes(limits: pd.DataFrame, stats: pd.DataFrame, bounds: dict[str, tupl
     ax.set_xlim(0, 1.25)
     ax.set_xlabel("share of the factor's range")
     ax.set_title("; ".join(f"box {s.box}: coverage {s.coverage:.2f}, density {s.density:.2f}"
+                           + (f" (held-out runs: {s.coverage_holdout:.2f}, {s.density_holdout:.2f})"
+                              if np.isfinite(getattr(s, "density_holdout", np.nan)) else "")
                            for s in stats.itertuples()), fontsize=8)
     ax.invert_yaxis()
     return _save(fig, path)

@@ -1,0 +1,124 @@
+"""Checks of a spec before any run: output names resolved against the horizon, and analyses the design
+cannot support (errors) or supports poorly (warnings).
+
+Output names may say ``_horizon`` (``gang_population_share_horizon``, ``deaths_civilian_to_horizon``): they
+become the run summary's key at the spec's ``days``, so a spec does not break when ``days`` changes. A
+name at a fixed day beyond the horizon (``_day365`` with ``days = 180``) cannot exist and is an error.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING
+
+from papsim.errors import InputError
+from papsim.outcomes import BY_NAME, HORIZONS, outcome_of
+
+if TYPE_CHECKING:
+    from papsim.experiments.spec import Analysis, Design, Factor
+
+RBD_FAST_M = 10  # RBD-FAST harmonics (SALib's default); it needs more than 2 M points
+
+
+def scenario_days(path: str) -> int | None:
+    try:
+        from papsim.scenario import load_scenario
+
+        return load_scenario(path).days
+    except (OSError, InputError):
+        return None
+
+
+# ---------------------------------------------------------------- outputs at the horizon
+_HORIZON_NAME = re.compile(r"^(?P<stem>\w+?)_(?P<day>horizon|day\d+)$")
+
+
+def resolve_output(name: str, days: int | None, registry_model: bool, fail) -> str:
+    """The summary key an output name means: ``X_horizon`` (or ``X_to_horizon`` for a flow) becomes
+    ``X_dayD`` / ``X_to_dayD`` at a summary horizon D = ``days``, else ``X_final`` / ``X_total`` (the
+    value at the end, which is the horizon); ``X_dayH`` beyond ``days`` cannot exist and is an error."""
+    match = _HORIZON_NAME.match(name)
+    if not match:
+        if registry_model:
+            try:
+                outcome_of(name)
+            except KeyError:
+                raise fail(f"'{name}' is not an output of the pap-sim model (see docs/outcomes)") from None
+        return name
+    stem, day = match["stem"], match["day"]
+    flow = stem.endswith("_to")
+    base = stem.removesuffix("_to")
+    if day == "horizon":
+        if days is None:
+            raise fail(f"'{name}' needs the horizon: give 'days'")
+        if registry_model and base not in BY_NAME:
+            raise fail(f"'{name}': '{base}' is not a series of the pap-sim model")
+        if registry_model:
+            flow = BY_NAME[base].aggregate == "flow"
+        at = days in {h for h, _ in HORIZONS} or not registry_model
+        if at:
+            return f"{base}_to_day{days}" if flow else f"{base}_day{days}"
+        return f"{base}_total" if flow else f"{base}_final"
+    h = int(day[3:])
+    if days is not None and h > days:
+        raise fail(f"'{name}' cannot exist: the runs last days = {days}; use '{stem}_horizon' "
+                   "for the value at the end")
+    if registry_model:
+        if h not in {d for d, _ in HORIZONS}:
+            raise fail(f"'{name}': summaries hold days {', '.join(str(d) for d, _ in HORIZONS)} only; "
+                       f"use '{stem}_horizon' for the value at the end")
+        try:
+            outcome_of(name)
+        except KeyError:
+            raise fail(f"'{name}' is not an output of the pap-sim model (see docs/outcomes)") from None
+    return name
+
+
+_IDENTIFIER = re.compile(r"(?<![\w.])([A-Za-z_]\w*)")
+_EXPR_WORDS = {"and", "or", "not", "True", "False", "in", "abs"}
+
+
+def resolve_expression(expr: str, days: int | None, registry_model: bool, factor_names: list[str], fail) -> str:
+    """A success expression with its horizon names resolved; an unknown name is an error (pap-sim model)."""
+    def one(match: re.Match) -> str:
+        word = match[1]
+        if word in _EXPR_WORDS or word in factor_names:
+            return word
+        return resolve_output(word, days, registry_model, fail)
+    return _IDENTIFIER.sub(one, expr)
+
+
+def design_points(design: Design, factors: tuple[Factor, ...]) -> int:
+    """How many design points (before replicates) a design has."""
+    d = len({f.group or f.name for f in factors})
+    if design.method == "grid":
+        return math.prod(len(f.values) for f in factors)
+    if design.method == "random":
+        return design.n
+    if design.method == "morris":
+        return design.n * (len(factors) + 1)
+    if design.method == "sobol":
+        return design.n * (2 * d + 2 if design.second_order else d + 2) * design.scrambles
+    return design.n * len(factors)
+
+
+def support_warnings(design: Design, factors: tuple[Factor, ...], analysis: Analysis, replicates: int,
+                      fail) -> list[str]:
+    """Analyses the design cannot support are errors; ones it supports poorly are warnings."""
+    points, out = design_points(design, factors), []
+    if "pawn" in analysis.methods and points < 2 * analysis.pawn_slices:
+        raise fail("analysis.methods", f"PAWN with {analysis.pawn_slices} slices needs at least "
+                                       f"{2 * analysis.pawn_slices} design points (the design has {points})")
+    if "rbd_fast" in analysis.methods and points <= 2 * RBD_FAST_M:
+        raise fail("analysis.methods", f"RBD-FAST needs more than {2 * RBD_FAST_M} design points "
+                                       f"(the design has {points})")
+    if "delta" in analysis.methods and points < 20:
+        raise fail("analysis.methods", f"delta needs at least 20 design points (the design has {points})")
+    if design.method == "grid" and set(analysis.methods) & {"delta", "rbd_fast"}:
+        out.append("analysis.methods: delta and RBD-FAST on a grid read each factor at a few levels only; "
+                   "a random design suits them better")
+    if any(m in analysis.methods for m in ("sobol", "efast")) and replicates == 1:
+        out.append("replicates = 1: the model's own noise cannot be measured, so no noise floor is given "
+                   "for the indices")
+    return out
