@@ -15,7 +15,8 @@ import pandas as pd
 
 from papsim.citymap import SITE_KINDS
 from papsim.mechanisms.phases import first_run
-from papsim.outcomes import AT_HORIZON, FLOW_SERIES, HORIZONS, MILESTONE_PHASES, SERIES_NAMES, summary_key
+from papsim.outcomes import (AT_HORIZON, FLOW_SERIES, HORIZONS, MEAN_OVER_RUN, MILESTONE_PHASES, SERIES_NAMES,
+                             summary_key)
 
 DAYS_PER_MONTH = 30.0  # the registry's monthly personnel cost is spread over 30-day months
 
@@ -63,6 +64,8 @@ def summarise(ts: pd.DataFrame, params: Mapping[str, object], initial_population
         if h <= days:
             for name in AT_HORIZON:
                 out[summary_key(name, h)] = value_at(ts, name, h)
+    for name in MEAN_OVER_RUN:
+        out[f"{name}_mean"] = float(ts[name].iloc[1:].mean()) if days > 0 else float(ts[name].iloc[0])
     gang_share = ts["gang_population_share"].to_numpy()
     out["days_to_gang_pop_below_50"] = first_day(gang_share < 0.5)
     phase = ts["phase"].to_numpy()

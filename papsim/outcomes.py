@@ -141,6 +141,8 @@ BY_NAME: dict[str, Outcome] = {o.name: o for o in (*SERIES, *INDICATORS)}
 HEADLINE: tuple[str, ...] = ("gang_population_share", "gang_territory_share", "deaths_civilian", "kidnappings",
                              "displaced_total", "humanitarian_access", "trust", "mss_personnel", "hnp_personnel",
                              "funds_spent")
+# The series whose mean over days 1..end the summary carries (``<name>_mean``): a force is not its target.
+MEAN_OVER_RUN: tuple[str, ...] = ("mss_personnel", "hnp_personnel")
 # The series that summaries carry at each horizon.
 AT_HORIZON: tuple[str, ...] = ("gang_population_share", "gang_territory_share", "displaced_total", "trust",
                                "humanitarian_access", "mss_personnel", "funds_spent", "deaths_civilian",
@@ -159,7 +161,7 @@ def outcome_of(key: str) -> Outcome:
     """The catalogue entry behind a summary key (``trust_day365`` -> ``trust``), or KeyError."""
     if key in BY_NAME:
         return BY_NAME[key]
-    for suffix in ("_final", "_total"):
+    for suffix in ("_final", "_total", "_mean"):
         if key.endswith(suffix) and key[: -len(suffix)] in BY_NAME:
             return BY_NAME[key[: -len(suffix)]]
     stem, sep, day = key.rpartition("_day")

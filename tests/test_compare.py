@@ -11,6 +11,7 @@ import papsim
 from papsim.analyses import compare
 from papsim.cli import main
 from papsim.experiments import Store
+from papsim.experiments.planner import paired_vs_reference, pairing
 from papsim.indicators import full_cost
 from papsim.outcomes import BY_NAME
 from papsim.present import comparison_files
@@ -92,7 +93,8 @@ def test_tables_keep_their_shape(compared):
     assert set(table["label"]) == {BY_NAME[o].label for o in table["outcome"]}
     diffs = pd.read_csv(compared / "tables" / "differences.csv")
     assert list(diffs.columns) == ["scenario", "reference", "outcome", "horizon", "column", "median_difference",
-                                   "p05", "p95", "share_better", "pairs"]
+                                   "p05", "p95", "share_better", "pairs", "pairing_correlation",
+                                   "pairing_variance_reduction"]
     scenarios = pd.read_csv(compared / "tables" / "scenarios.csv")
     assert list(scenarios.columns) == ["scenario_index", "scenario", "file", "description"]
 
@@ -135,3 +137,39 @@ def test_none_freed_is_shown_and_counted():
     assert "never (all 2 runs)" in text and "30 [30, never] (1 of 2 runs never)" in text
     ref = c.table[(c.table["scenario"] == "no_mission") & (c.table["outcome"] == "people_freed_vs_reference")]
     assert np.isnan(ref["median"].iloc[0])  # not defined for the reference itself: 'n/a'
+
+
+def test_paired_differences_say_how_well_the_runs_paired(compared):
+    """Beside every paired difference: the correlation of the paired runs and the variance reduction it gave
+    (the planner table's measure), and compare.md says it in words."""
+    diffs = pd.read_csv(compared / "tables" / "differences.csv")
+    runs = Store(compared).runs()
+    ok = runs[runs["status"] == "ok"]
+    row = diffs[diffs["column"] == "gang_population_share_day180"].iloc[0]
+    a = ok[ok["scenario_index"] == 1].sort_values("replicate")["gang_population_share_day180"]
+    b = ok[ok["scenario_index"] == 0].sort_values("replicate")["gang_population_share_day180"]
+    expected = pairing(a.to_numpy(), b.to_numpy())
+    assert row["pairing_correlation"] == pytest.approx(expected["pairing_correlation"], nan_ok=True)
+    assert row["pairing_variance_reduction"] == pytest.approx(expected["pairing_variance_reduction"], nan_ok=True)
+    text = (compared / "tables" / "compare.md").read_text()
+    assert "could not be measured (it needs at least 3 replicates)" in text  # the fixture has 2 replicates
+    table = compare.differences(compare.add_paired(pd.concat([runs, runs.assign(replicate=runs["replicate"] + 2)], ignore_index=True),
+                                                   0), ["a", "b"], 0, 200)
+    assert table["pairing_correlation"].notna().any()  # 4 pairs: measured
+
+
+def test_cost_per_person_freed_is_the_planner_definition(compared):
+    """compare and the planner table share one definition: extra full cost against the reference's run on the
+    same seed over the extra residents not under gang control (inf when none are freed)."""
+    runs = Store(compared).runs()
+    ours = compare.add_paired(runs, reference=0)
+    theirs = paired_vs_reference(runs, ["scenario_index"], {"scenario_index": 0}, cost="cost_full_usd",
+                                 under="residents_under_gang_control_end")
+    column = "cost_per_person_freed_vs_reference_usd"
+    pd.testing.assert_series_equal(ours[column], theirs[column])
+    mine = ours[ours["scenario_index"] == 1].set_index("replicate")
+    ref = runs[runs["scenario_index"] == 0].set_index("replicate")
+    freed = ref["residents_under_gang_control_end"] - mine["residents_under_gang_control_end"]
+    extra = mine["cost_full_usd"] - ref["cost_full_usd"]
+    expected = (extra / freed).where(freed > 0, float("inf"))
+    assert mine[column].to_numpy() == pytest.approx(expected.to_numpy())

@@ -38,6 +38,7 @@ from papsim.citymap import SITE_KINDS
 from papsim.errors import InputError
 from papsim.experiments.engine import sweep
 from papsim.experiments.models import SCENARIO_INDEX, WRAPPER, PapSim, View
+from papsim.experiments.planner import paired_vs_reference, pairing
 from papsim.experiments.spec import Spec
 from papsim.experiments.store import Store
 from papsim.outcomes import BY_NAME, HORIZONS, SERIES_NAMES, summary_key
@@ -162,29 +163,21 @@ def summary_table(runs: pd.DataFrame, names: list[str], days: int, reference: in
 
 
 def add_paired(runs: pd.DataFrame, reference: int) -> pd.DataFrame:
-    """Per run, people freed and extra cost per person freed against the reference's run of the same replicate.
+    """Per run, people freed and extra cost per person freed against the reference's run of the same replicate
+    (:func:`papsim.experiments.planner.paired_vs_reference`, the planner table's definition): the extra full
+    cost over the extra residents not under gang control at the end, ``inf`` when none are freed.
 
     With common random numbers replicate k of every scenario starts from the same state, so the pair's
     difference is the scenario's effect in that replicate (an incremental cost-effectiveness ratio)."""
-    runs = runs.copy()
-    ok = runs["status"] == "ok"
-    if not {"residents_under_gang_control_end", "cost_full_usd"} <= set(runs.columns):
-        return runs
-    ref = runs[ok & (runs[SCENARIO_INDEX] == reference)].set_index("replicate")
-    ref_pop = runs["replicate"].map(ref["residents_under_gang_control_end"])
-    ref_cost = runs["replicate"].map(ref["cost_full_usd"])
-    freed = ref_pop - runs["residents_under_gang_control_end"]
-    extra = runs["cost_full_usd"] - ref_cost
-    mine = runs[SCENARIO_INDEX] != reference
-    runs["people_freed_vs_reference"] = np.where(mine, freed, np.nan)
-    runs["cost_per_person_freed_vs_reference_usd"] = np.where(mine & (freed > 0), extra / freed.where(freed > 0),
-                                                              np.nan)
-    return runs
+    return paired_vs_reference(runs, [SCENARIO_INDEX], {SCENARIO_INDEX: reference}, cost="cost_full_usd",
+                               under="residents_under_gang_control_end")
 
 
 def differences(runs: pd.DataFrame, names: list[str], reference: int, days: int) -> pd.DataFrame:
     """Paired differences (scenario - reference, replicate by replicate) of the outcomes defined in every
-    run; ``share_better`` by the catalogue's direction (NaN for an outcome without one)."""
+    run; ``share_better`` by the catalogue's direction (NaN for an outcome without one); and how well common
+    random numbers paired the two (:func:`papsim.experiments.planner.pairing`: the correlation of the paired
+    outputs and the variance reduction of their difference), so a reader sees whether pairing helped."""
     ok = runs[runs["status"] == "ok"]
     ref = ok[ok[SCENARIO_INDEX] == reference].set_index("replicate")
     rows = []
@@ -202,11 +195,13 @@ def differences(runs: pd.DataFrame, names: list[str], reference: int, days: int)
             if len(d) == 0:
                 continue
             better = {"lower": d < 0, "higher": d > 0}.get(BY_NAME[stem].better)
+            paired = pairing(mine.loc[common, column], ref.loc[common, column])
             rows.append({"scenario": name, "reference": names[reference], "outcome": stem, "horizon": horizon,
                          "column": column, "median_difference": float(np.median(d)),
                          "p05": float(np.quantile(d, 0.05)), "p95": float(np.quantile(d, 0.95)),
                          "share_better": float(better.mean()) if better is not None else math.nan,
-                         "pairs": len(d)})
+                         "pairs": len(d), "pairing_correlation": paired["pairing_correlation"],
+                         "pairing_variance_reduction": paired["pairing_variance_reduction"]})
     return pd.DataFrame(rows)
 
 

@@ -155,7 +155,8 @@ def pairing_table(spec: Spec, runs: pd.DataFrame, outputs: Sequence[str],
 # ---------------------------------------------------------------- the force deployed
 def deployed(spec: Spec, runs: pd.DataFrame, series: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per run, for every target factor of the spec: the force deployed at the horizon (the summary's
-    ``_final`` value) and averaged over days 1..horizon (from the stored daily series; NaN if not stored)."""
+    ``_final`` value) and averaged over days 1..horizon (the summary's ``_mean``; in stores written before the
+    summary carried it, from the stored daily series, NaN if not stored)."""
     out = runs[["run_id"]].copy()
     for factor, name in DEPLOYED.items():
         if factor not in spec.factor_names:
@@ -163,7 +164,9 @@ def deployed(spec: Spec, runs: pd.DataFrame, series: pd.DataFrame | None = None)
         final = f"{name}_final"
         out[f"{name}_at_horizon"] = runs[final].astype(float) if final in runs else math.nan
         mean = math.nan
-        if series is not None and len(series) and name in set(series["variable"]):
+        if f"{name}_mean" in runs:
+            mean = runs[f"{name}_mean"].astype(float)
+        elif series is not None and len(series) and name in set(series["variable"]):
             daily = series[(series["variable"] == name) & (series["day"] > 0)]
             mean = out["run_id"].map(daily.groupby("run_id")["value"].mean())
         out[f"{name}_mean"] = mean
@@ -185,7 +188,9 @@ def planner_table(spec: Spec, runs: pd.DataFrame, outputs: Sequence[str],
     per person freed against the reference option with the runs it dropped; and the achieved pairing of
     the people-freed difference."""
     by = list(by or spec.analysis.planner_by)
-    runs = runs.merge(deployed(spec, runs, series), on="run_id", how="left")
+    force = deployed(spec, runs, series)
+    runs = runs.drop(columns=[c for c in force.columns if c != "run_id" and c in runs])  # the summary's own
+    runs = runs.merge(force, on="run_id", how="left")
     runs = paired_vs_reference(runs, spec.factor_names, dict(spec.analysis.reference))
     ok_mask = runs["status"] == "ok"
     criteria = {f"p_success_{i + 1}": success(runs[ok_mask], e) for i, e in enumerate(spec.analysis.success)}

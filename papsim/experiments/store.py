@@ -23,7 +23,6 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -33,12 +32,9 @@ import pyarrow.parquet as pq
 from papsim.errors import InputError
 from papsim.experiments.spec import Spec
 from papsim.kernels import select as select_kernels
+from papsim.provenance import versions
 
 _PART = re.compile(r"part-(\d{6})\.parquet$")
-_PACKAGES = ("pap-sim", "numpy", "pandas", "pyarrow", "SALib", "scipy", "mesa", "dask", "distributed",
-             "ema_workbench")
-
-
 class Store:
     """An experiment's folder. Open an existing one with ``Store(path)``; create one with ``Store.create``."""
 
@@ -76,7 +72,7 @@ class Store:
             "runs_in_design": len(design),
             "created": _now(),
             "python": platform.python_version(),
-            "packages": _versions(),
+            "packages": versions(),
             "kernels": select_kernels().name,  # compiled or NumPy: the same numbers (papsim/kernels/__init__.py)
             "sessions": [],
         })
@@ -194,16 +190,6 @@ def _sync_replace(tmp: Path, path: Path) -> None:
     finally:
         os.close(fd)
     os.replace(tmp, path)
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def _now() -> str:

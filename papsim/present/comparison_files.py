@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from papsim.analyses.compare import AT_END, AT_HORIZON, MILESTONES, PER_PERSON_FREED, Comparison
@@ -95,10 +96,16 @@ def _differences(diffs: pd.DataFrame, names: list[str]) -> list[str]:
             r = mine.loc[s]
             share = f" ({r.share_better:.0%})" if math.isfinite(r.share_better) else ""
             cells[name].append(f"{_signed(r.median_difference, s)} [{_signed(r.p05, s)}, {_signed(r.p95, s)}]{share}")
+    reduction = part["pairing_variance_reduction"].astype(float) if "pairing_variance_reduction" in part else None
+    pairing = (" How well common random numbers paired the runs could not be measured (it needs at least 3 "
+               "replicates)." if reduction is None or not np.isfinite(reduction).any() else
+               f" Common random numbers cut the variance of these differences by {np.nanmedian(reduction):.0%} "
+               f"(median over outcomes; range {np.nanmin(reduction):.0%} to {np.nanmax(reduction):.0%}; 0% means "
+               "no better than independent runs): `differences.csv` gives the pairing of each outcome.")
     return [f"## Paired differences from {diffs['reference'].iloc[0]} at {horizon}", "",
             "Median [90% interval] of (scenario - reference), replicate by replicate; in brackets after it, the "
             "share of replicates in which the scenario does better (none for an outcome with no better "
-            "direction).", "", *_rows(stems, cells)]
+            "direction)." + pairing, "", *_rows(stems, cells)]
 
 
 def write(c: Comparison) -> list[Path]:

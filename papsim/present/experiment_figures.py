@@ -1,4 +1,4 @@
-"""Figures of an experiment, drawn on matplotlib ``Figure`` objects (no pyplot, no display needed)."""
+"""Figures of an experiment, in the house style (``papsim/present/style.py``: no pyplot, no display needed)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
+
+from papsim.present.style import figure, save, styled
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    return path
-
-
+@styled
 def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, path: Path,
                   deployed: str | None = None) -> Path:
     """Median of an outcome against a factor (e.g. personnel) with its 90% band, one line per ``hue`` level.
@@ -22,7 +18,7 @@ def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, pa
     With ``deployed`` (a column of the table, e.g. the force deployed averaged over the run) a second panel
     shows it against the same factor: a target is not what gets deployed."""
     show = deployed if deployed in table and table[deployed].notna().any() else None
-    fig = Figure(figsize=(11 if show else 6.5, 4))
+    fig = figure(11 if show else 6.5, 4)
     ax = fig.add_subplot(1, 2 if show else 1, 1)
     groups = list(table.groupby(hue) if hue else [(None, table)])
     for level, g in groups:
@@ -46,16 +42,17 @@ def outcome_bands(table: pd.DataFrame, x: str, hue: str | None, outcome: str, pa
         right.set_ylabel(show)
         right.set_title("force deployed (median over runs) against the target", fontsize=9)
         right.legend(fontsize=7)
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def heatmap(table: pd.DataFrame, x: str, y: str, value: str, path: Path, deployed: str | None = None) -> Path:
     """A value (e.g. the median outcome or a success probability) over two factors; with ``deployed`` each
     cell also says the force deployed there (a target is not a deployment)."""
     grid = table.pivot_table(index=y, columns=x, values=value, aggfunc="mean", dropna=False)
     force = (table.pivot_table(index=y, columns=x, values=deployed, aggfunc="mean", dropna=False)
              if deployed in table else None)
-    fig = Figure(figsize=(7.5 if force is not None else 6.5, 4.5 if force is not None else 4))
+    fig = figure(7.5 if force is not None else 6.5, 4.5 if force is not None else 4)
     ax = fig.add_subplot()
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
     ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
@@ -70,15 +67,16 @@ def heatmap(table: pd.DataFrame, x: str, y: str, value: str, path: Path, deploye
     ax.set_ylabel(y)
     ax.set_title(value)
     fig.colorbar(image, ax=ax)
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def sobol_bars(table: pd.DataFrame, output: str, path: Path, floor: float = float("nan")) -> Path:
     """First-order and total indices with their confidence intervals (Sobol' or eFAST); a dashed line at
     the noise floor (the total index the model's own noise gives an inert factor)."""
     t = table.sort_values("ST", ascending=False)
     pos = np.arange(len(t))
-    fig = Figure(figsize=(max(5.0, 0.5 * len(t) + 2), 4))
+    fig = figure(max(5.0, 0.5 * len(t) + 2), 4)
     ax = fig.add_subplot()
     ax.bar(pos - 0.2, t["S1"], 0.4, yerr=t["S1_conf"], capsize=2, label="S1 (first order)")
     ax.bar(pos + 0.2, t["ST"], 0.4, yerr=t["ST_conf"], capsize=2, label="ST (total)")
@@ -88,12 +86,13 @@ def sobol_bars(table: pd.DataFrame, output: str, path: Path, floor: float = floa
     ax.set_ylabel("index")
     ax.set_title(output)
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def morris_scatter(table: pd.DataFrame, output: str, path: Path, label: int = 12) -> Path:
     """Morris mu* against sigma; the ``label`` most influential factors are named."""
-    fig = Figure(figsize=(6.5, 5))
+    fig = figure(6.5, 5)
     ax = fig.add_subplot()
     ax.errorbar(table["mu_star"], table["sigma"], xerr=table["mu_star_conf"], fmt="o", ms=4, alpha=0.8)
     for r in table.nlargest(label, "mu_star").itertuples():
@@ -101,13 +100,14 @@ def morris_scatter(table: pd.DataFrame, output: str, path: Path, label: int = 12
     ax.set_xlabel("mu* (mean absolute elementary effect)")
     ax.set_ylabel("sigma (interactions, non-linearity)")
     ax.set_title(output)
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def convergence_lines(table: pd.DataFrame, output: str, path: Path, top: int = 10) -> Path:
     """An index against the design size used, per factor (the ``top`` largest at full size)."""
     last = table[table["size"] == table["size"].max()].nlargest(top, "value")["factor"]
-    fig = Figure(figsize=(6.5, 4))
+    fig = figure(6.5, 4)
     ax = fig.add_subplot()
     for factor in last:
         g = table[table["factor"] == factor]
@@ -122,13 +122,14 @@ def convergence_lines(table: pd.DataFrame, output: str, path: Path, top: int = 1
     ax.set_ylabel(table["index"].iloc[0])
     ax.set_title(f"{output}: convergence")
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def prim_boxes(limits: pd.DataFrame, stats: pd.DataFrame, bounds: dict[str, tuple[float, float]],
                path: Path) -> Path:
     """Each PRIM box's restricted ranges as bars on the factors' full ranges (scaled to 0-1)."""
-    fig = Figure(figsize=(7, 1.2 + 0.45 * max(1, limits["factor"].nunique()) * max(1, len(stats))))
+    fig = figure(7, 1.2 + 0.45 * max(1, limits["factor"].nunique()) * max(1, len(stats)))
     ax = fig.add_subplot()
     labels, pos = [], 0
     for s in stats.itertuples():
@@ -147,12 +148,13 @@ def prim_boxes(limits: pd.DataFrame, stats: pd.DataFrame, bounds: dict[str, tupl
                               if np.isfinite(getattr(s, "density_holdout", np.nan)) else "")
                            for s in stats.itertuples()), fontsize=8)
     ax.invert_yaxis()
-    return _save(fig, path)
+    return save(fig, path)
 
 
+@styled
 def prim_tradeoff(trajectory: pd.DataFrame, path: Path) -> Path:
     """Coverage against density along the peeling trajectory of each box (the chosen box circled)."""
-    fig = Figure(figsize=(5.5, 4.5))
+    fig = figure(5.5, 4.5)
     ax = fig.add_subplot()
     for box, g in trajectory.groupby("box"):
         ax.plot(g["coverage"], g["density"], marker=".", label=f"box {box}")
@@ -162,4 +164,4 @@ def prim_tradeoff(trajectory: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("density")
     ax.set_title("PRIM peeling trajectories")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save(fig, path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
@@ -12,9 +11,8 @@ import pandas as pd
 from papsim.errors import InputError
 from papsim.outcomes import outcome_of
 from papsim.present.report.page import Table, table
+from papsim.provenance import versions
 
-PACKAGES = ("pap-sim", "mesa", "numpy", "pandas", "scipy", "matplotlib", "pyarrow", "SALib", "pydantic",
-            "solara", "dask", "ema_workbench", "Jinja2")
 ALL_ROWS = 1000  # rows shown of a table of every parameter or file
 
 
@@ -93,17 +91,6 @@ def scenario_params(path: str | None) -> dict | None:
         return dict(load_scenario(path).params)
     except InputError:
         return None
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape the results, in this environment."""
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
 
 
 def files(folder: Path) -> Table:

@@ -126,7 +126,10 @@ def differences_table(diffs: pd.DataFrame) -> pd.DataFrame:
         "outcome": diffs.apply(_outcome_label, axis=1), "horizon": diffs["horizon"],
         "difference: median [5%–95%]": [fmt.interval(m, a, b, c) for m, a, b, c in zip(
             diffs["median_difference"], diffs["p05"], diffs["p95"], diffs["column"])],
-        "replicates better": [fmt.value(v, "share") for v in diffs["share_better"]], "pairs": diffs["pairs"]})
+        "replicates better": [fmt.value(v, "share") for v in diffs["share_better"]], "pairs": diffs["pairs"],
+        **({"pairing: correlation": [fmt.value(v, "share") for v in diffs["pairing_correlation"]],
+            "pairing: variance reduction": [fmt.value(v, "share") for v in diffs["pairing_variance_reduction"]]}
+           if "pairing_correlation" in diffs else {})})
 
 
 def store_context(folder: Path) -> dict[str, object]:
