@@ -57,6 +57,11 @@ class GangGroup(mesa.Agent):
         return divmod(int(self.model.gang_base[self.index]), self.model.city.height)
 
 
+def _force_value(field: str, doc: str) -> property:
+    """A read-only view of this unit's entry of the model's unit array ``force.<field>``."""
+    return property(lambda unit: float(getattr(unit.model.force, field)[unit.index]), doc=doc)
+
+
 class SecurityUnit(mesa.Agent):
     """An HNP or MSS unit (a section or platoon): personnel, training, equipment, readiness, morale, role."""
 
@@ -71,21 +76,10 @@ class SecurityUnit(mesa.Agent):
     def personnel(self) -> float:
         return float(self.model.unit_personnel[self.index])
 
-    @property
-    def training(self) -> float:
-        return float(self.model.force.training[self.index])
-
-    @property
-    def equipment(self) -> float:
-        return float(self.model.force.equipment[self.index])
-
-    @property
-    def readiness(self) -> float:
-        return float(self.model.force.readiness[self.index])
-
-    @property
-    def morale(self) -> float:
-        return float(self.model.force.morale[self.index])
+    training = _force_value("training", "Training of the unit (0-1).")
+    equipment = _force_value("equipment", "Equipment of the unit (0-1).")
+    readiness = _force_value("readiness", "Funded readiness of the unit (0-1).")
+    morale = _force_value("morale", "Morale of the unit (0-1).")
 
     @property
     def role(self) -> str:

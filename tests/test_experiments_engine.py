@@ -130,9 +130,11 @@ def test_serial_processes_and_dask_give_identical_stores(tmp_path, dask_executor
     assert len(serial.series()) == 32 * 5 * 2
 
 
-def test_killed_process_worker_loses_no_run(tmp_path):
+@pytest.mark.parametrize("kind", ["processes", "dask"])
+def test_killed_worker_loses_no_run(tmp_path, kind, request):
+    executor = request.getfixturevalue("dask_executor") if kind == "dask" else kind
     spec = grid_spec()
-    result = sweep(spec, KillOnce(str(tmp_path / "killed")), tmp_path / "s", executor="processes", workers=2,
+    result = sweep(spec, KillOnce(str(tmp_path / "killed")), tmp_path / "s", executor=executor, workers=2,
                    progress=False)
     assert (tmp_path / "killed").exists()
     assert result.failed == 0 and len(result.store.runs()) == 24
@@ -147,16 +149,6 @@ def test_run_that_always_kills_its_worker_is_isolated_and_recorded(tmp_path):
     bad = runs[runs["status"] == "failed"]
     assert len(runs) == 16 and list(bad["point"].unique()) == [7] and len(bad) == 2
     assert bad["error"].str.contains("alone").all()
-
-
-def test_killed_dask_worker_loses_no_run(tmp_path, dask_executor):
-    spec = grid_spec()
-    result = sweep(spec, KillOnce(str(tmp_path / "killed")), tmp_path / "s", executor=dask_executor, workers=2,
-                   progress=False)
-    assert (tmp_path / "killed").exists()
-    assert result.failed == 0 and len(result.store.runs()) == 24
-    reference = sweep(spec, toy, tmp_path / "ref", executor="serial", progress=False).store
-    assert_same_store(result.store, reference)
 
 
 def test_sigkilled_sweep_resumes_to_the_same_store(tmp_path):
