@@ -19,6 +19,7 @@ naming the twins that are not usable) or ``numpy``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -92,9 +93,20 @@ def _numpy_module(module: str) -> ModuleType:
 NUMPY = Kernels("numpy", **{m: _functions(m, _numpy_module(m), False) for m in TWINS})
 
 
+def _read(path: Path) -> bytes:
+    """A source file's bytes, read again only when the file changes (every model selects its kernels)."""
+    stat = path.stat()
+    return _read_once(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_once(path: Path, mtime_ns: int, size: int) -> bytes:
+    return path.read_bytes()
+
+
 def numpy_hash(module: str) -> str:
     """SHA-256 of the NumPy source of a mechanism module, as its twin records it."""
-    return hashlib.sha256(Path(_numpy_module(module).__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(_read(Path(_numpy_module(module).__file__))).hexdigest()
 
 
 def source_hash(module: str) -> str | None:
@@ -102,7 +114,7 @@ def source_hash(module: str) -> str | None:
     pyx = HERE / f"{module}.pyx"
     if not (pyx.exists() and COMMON.exists()):
         return None
-    return hashlib.sha256(pyx.read_bytes() + COMMON.read_bytes()).hexdigest()
+    return hashlib.sha256(_read(pyx) + _read(COMMON)).hexdigest()
 
 
 def _built(module: str) -> tuple[ModuleType | None, str]:
@@ -117,7 +129,7 @@ def _recorded(module: str, built: ModuleType | None) -> dict[str, str] | None:
     """The NumPy modules and hashes the twin records (``TWIN_OF``): from its source, else from its build."""
     pyx = HERE / f"{module}.pyx"
     if pyx.exists():
-        block = re.search(r"TWIN_OF\s*=\s*\{(.*?)\}", pyx.read_text(), re.S)
+        block = re.search(r"TWIN_OF\s*=\s*\{(.*?)\}", _read(pyx).decode(), re.S)
         return dict(_RECORDED.findall(block.group(1))) if block else None
     return dict(built.TWIN_OF) if built is not None and hasattr(built, "TWIN_OF") else None
 
