@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from papsim.errors import InputError
+from papsim.experiments import models
 from papsim.experiments import Store, load_spec
 from papsim.cli.experiments import register
 
@@ -19,6 +20,12 @@ def flaky(factors: dict, seed: int) -> dict:
     if factors["x"] >= 0.75:
         raise RuntimeError("diverged")
     return {"y": factors["x"] ** 2 + 0.01 * (seed % 7), "ok": factors["x"] < 0.5}
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch):
+    """The toy model is registered for these tests, as a package registers its own (entry point papsim.models)."""
+    monkeypatch.setitem(models.MODELS, "test_experiments_cli:flaky", flaky)
 
 
 def parse(*argv: str) -> argparse.Namespace:

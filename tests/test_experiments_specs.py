@@ -11,6 +11,7 @@ import pytest
 
 from papsim.cli.experiments import register
 from papsim.errors import InputError
+from papsim.experiments import models
 from papsim.experiments import Spec, Store, load_spec, sweep
 from papsim.experiments import discovery
 from papsim.present import experiment_files
@@ -69,6 +70,12 @@ def test_methods_the_design_cannot_support_are_refused():
 
 def toy(factors: dict, seed: int) -> dict:
     return {"y": factors["x"] + 0.1 * factors["k"] / 100 + 0.05 * (seed % 3)}
+
+
+@pytest.fixture(autouse=True)
+def registered(monkeypatch):
+    """The toy model is registered for these tests, as a package registers its own (entry point papsim.models)."""
+    monkeypatch.setitem(models.MODELS, "test_experiments_specs:toy", toy)
 
 
 def write_toy(tmp_path, n: int, methods: str, slices: int = 10) -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 from papsim.errors import InputError
 from papsim.present import experiment_files as reports
 from papsim.experiments.analysis import AnalysisError
+from papsim.experiments.checks import unknown_outputs
 from papsim.experiments.engine import sweep
 from papsim.experiments.executors import KINDS
 from papsim.experiments.models import resolve
@@ -57,6 +58,8 @@ def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
     model = resolve(spec)
     if args.chunk_runs < 1:
         raise InputError(f"--chunk-runs: {args.chunk_runs} is not a positive number of runs")
+    if args.retry_failed and not args.resume:
+        raise InputError("--retry-failed: only with --resume (it runs a store's failed runs again)")
     warnings = list(spec.warnings)
     if not with_sensitivity and spec.analysis.methods:
         warnings.append(f"{args.spec}: analysis.methods = {', '.join(spec.analysis.methods)} are not run by "
@@ -73,6 +76,7 @@ def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
         print(f"{result.failed} of {result.design_runs} runs failed; see {out / 'tables' / 'failures.csv'}",
               file=sys.stderr)
     report = _analyse(lambda: reports.sweep_tables(result.store))
+    report.problems += unknown_outputs(spec, result.store.runs())
     if with_sensitivity:
         report.extend(_analyse(lambda: reports.sensitivity(result.store)))
     return _finish(report, args.quiet, failed=result.failed > 0)
@@ -103,6 +107,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 
 def _discover(args: argparse.Namespace) -> int:
+    if args.max_boxes < 1:
+        raise InputError(f"--max-boxes: {args.max_boxes} is not allowed; a number of boxes >= 1")
     store = Store(args.dir)
     try:
         report = reports.discover(store, args.success, threshold=args.threshold, max_boxes=args.max_boxes,

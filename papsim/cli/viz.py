@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import socket
 import sys
 
 from papsim.errors import InputError
+
+
+EXPOSES = ("an app without authentication that runs the model on this machine (its CPU and memory) for "
+           "anyone who can reach the port")
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: only 'localhost' is taken as loopback without asking the network
+        return False
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,12 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 for any free port)")
     p.add_argument("--host", default="127.0.0.1",
                    help="interface to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--allow-network", action="store_true",
+                   help="allow a --host other than loopback: the app has no authentication, and anyone who "
+                        "can reach the port runs the model on this machine")
     p.add_argument("--open", action="store_true", help="open a browser tab")
     p.set_defaults(func=cmd_viz)
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
     """``pap-sim viz``: check the host and port, then serve until stopped."""
+    loopback = _is_loopback(args.host)
+    if not loopback and not args.allow_network:
+        raise InputError(f"--host = {args.host!r} would serve {EXPOSES} to the network; "
+                         "add --allow-network to do so, or leave --host at 127.0.0.1")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port = {args.port} is not allowed; expected an int in [0, 65535]")
     try:
@@ -37,8 +57,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
             except OSError as exc:
                 raise InputError(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); "
                                  "choose another port with --port") from None
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"pap-sim viz: note: listening on {args.host}, so other machines may reach the app", file=sys.stderr)
+    if not loopback:
+        print(f"pap-sim viz: warning: listening on {args.host}:{args.port}, serving {EXPOSES}", file=sys.stderr)
     print(f"pap-sim viz: serving the interactive map on http://{args.host}:{args.port}/ (Ctrl+C to stop)",
           file=sys.stderr)
     try:

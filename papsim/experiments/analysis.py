@@ -21,7 +21,7 @@ from SALib.analyze import morris as morris_analyze
 from SALib.analyze import pawn as pawn_analyze
 from SALib.analyze import sobol as sobol_analyze
 
-from papsim.errors import InputError
+from papsim.experiments import criteria
 from papsim.experiments import design as designs
 from papsim.experiments.worker import RESERVED
 from papsim.experiments.checks import RBD_FAST_M
@@ -337,16 +337,12 @@ def convergence(method: str, spec: Spec, x: pd.DataFrame, y: np.ndarray) -> pd.D
 
 
 def success(table: pd.DataFrame, expression: str) -> pd.Series:
-    """Which rows meet a success expression such as 'gang_population_share_day365 < 0.5' (NaN: not met)."""
-    try:
-        result = table.eval(expression)
-    except Exception as exc:  # noqa: BLE001 - any parse or name error is the user's expression
-        columns = [c for c in table.columns if c not in RESERVED]
-        raise InputError(f"--success: cannot evaluate '{expression}' ({type(exc).__name__}: {exc}); "
-                         f"columns: {_some(columns)}") from None
-    if not isinstance(result, pd.Series) or len(result) != len(table):
-        raise InputError(f"--success: '{expression}' does not give one true/false value per run")
-    return result.fillna(0).astype(bool)
+    """Which rows meet a success criterion such as 'gang_population_share_day365 < 0.5' (NaN: not met).
+
+    The criterion is parsed by :mod:`papsim.experiments.criteria` (comparisons of names with numbers,
+    and/or/not), never evaluated as code."""
+    columns = [c for c in table.columns if c not in RESERVED]
+    return pd.Series(criteria.evaluate(expression, table[columns]), index=table.index)
 
 
 def _some(items: list, k: int = 10) -> str:

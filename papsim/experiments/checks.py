@@ -13,10 +13,14 @@ import re
 from typing import TYPE_CHECKING
 
 from papsim.errors import InputError
+from papsim.experiments import criteria
+from papsim.experiments.worker import RESERVED
 from papsim.outcomes import BY_NAME, HORIZONS, outcome_of
 
 if TYPE_CHECKING:
-    from papsim.experiments.spec import Analysis, Design, Factor
+    import pandas as pd
+
+    from papsim.experiments.spec import Analysis, Design, Factor, Spec
 
 RBD_FAST_M = 10  # RBD-FAST harmonics (SALib's default); it needs more than 2 M points
 
@@ -75,18 +79,24 @@ def resolve_output(name: str, days: int | None, registry_model: bool, fail) -> s
     return name
 
 
-_IDENTIFIER = re.compile(r"(?<![\w.])([A-Za-z_]\w*)")
-_EXPR_WORDS = {"and", "or", "not", "True", "False", "in", "abs"}
-
-
 def resolve_expression(expr: str, days: int | None, registry_model: bool, factor_names: list[str], fail) -> str:
-    """A success expression with its horizon names resolved; an unknown name is an error (pap-sim model)."""
-    def one(match: re.Match) -> str:
-        word = match[1]
-        if word in _EXPR_WORDS or word in factor_names:
-            return word
-        return resolve_output(word, days, registry_model, fail)
-    return _IDENTIFIER.sub(one, expr)
+    """A success criterion with its horizon names resolved; one that does not parse (see
+    :mod:`papsim.experiments.criteria`) or names an unknown output (pap-sim model) is an error."""
+    def one(name: str) -> str:
+        return name if name in factor_names else resolve_output(name, days, registry_model, fail)
+    try:
+        return criteria.rename(expr, one, where="criterion")
+    except criteria.CriterionError as exc:
+        raise fail(str(exc).removeprefix("criterion: ")) from None
+
+
+def unknown_outputs(spec: Spec, runs: pd.DataFrame) -> list[str]:
+    """One line per output of interest that no successful run gave (checked after the runs, for a model
+    other than pap-sim, whose output names are only known once it has run; none without a successful run)."""
+    ok = runs[runs["status"] == "ok"]
+    given = [c for c in ok.columns if c not in RESERVED and c not in spec.factor_names and ok[c].notna().any()]
+    return [f"{spec.source}: key 'outputs': '{name}' is not an output of the model (its outputs: "
+            f"{', '.join(sorted(given)) or 'none'})" for name in spec.outputs if len(ok) and name not in given]
 
 
 def design_points(design: Design, factors: tuple[Factor, ...]) -> int:

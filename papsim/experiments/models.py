@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from papsim.errors import InputError
+from papsim.experiments.analytic import GFunction
 from papsim.experiments.spec import Spec
 from papsim.indicators import full_cost, killed
 from papsim.outcomes import FLOW_SERIES
@@ -162,7 +163,8 @@ LEGACY_MODELS = {f"{package}.{module}:{name}": WRAPPER
 
 def import_model(path: str) -> Any:
     """The object an import path ``package.module:name`` names, older stores' names included (the package
-    was ``sim``; see :data:`LEGACY_MODELS`). Raises ImportError or AttributeError."""
+    was ``sim``; see :data:`LEGACY_MODELS`). Raises ImportError or AttributeError. It imports anything:
+    only :func:`resolve` decides which models a spec may name."""
     path = LEGACY_MODELS.get(path, path)
     if path.startswith("sim."):
         path = "papsim." + path.removeprefix("sim.")
@@ -170,23 +172,52 @@ def import_model(path: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+ENTRY_POINTS = "papsim.models"  # the entry-point group through which other packages register models
+
+
+def registered_models() -> dict[str, Any]:
+    """The models a spec may name: :data:`MODELS` (and their import paths), then the ``papsim.models``
+    entry points of installed packages (loaded only when a spec names one)."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, Any] = {**MODELS, **{f"{__name__}:{key}": m for key, m in MODELS.items()}}
+    for point in entry_points(group=ENTRY_POINTS):
+        found.setdefault(point.name, point)
+    return found
+
+
 def resolve(spec: Spec):
-    """The model a spec names: a pap-sim scenario, or a callable given as 'package.module:name'."""
+    """The model a spec names: a pap-sim scenario, or a registered model (:data:`MODELS` or an entry point
+    of the ``papsim.models`` group); no other callable is imported."""
     if spec.scenario:
         return PapSim(spec.scenario, spec.days, series=spec.series != "none")
     if not spec.model:
         raise InputError(f"{spec.source}: key 'scenario': the spec names no model; give 'scenario' or 'model'")
-    try:
-        model = import_model(spec.model)
-    except (ImportError, AttributeError) as exc:
-        raise InputError(f"{spec.source}: key 'model': cannot import '{spec.model}' ({exc})") from None
-    if model is PapSim:
+    if spec.model == WRAPPER or LEGACY_MODELS.get(spec.model) == WRAPPER:
         raise InputError(f"{spec.source}: key 'model': '{spec.model}' is the pap-sim model of a comparison or a "
                          "calibration, whose scenarios the spec does not hold; rerun it with pap-sim compare or "
                          "pap-sim calibrate, or give 'scenario'")
+    models = registered_models()
+    name = "papsim." + spec.model.removeprefix("sim.") if spec.model.startswith("sim.") else spec.model
+    if name not in models:
+        shown = spec.model if len(spec.model) <= 40 else spec.model[:40] + "…"
+        raise InputError(f"{spec.source}: key 'model': {shown!r} is not a registered model (pap-sim cannot import "
+                         f"any other callable); registered: {', '.join(sorted(MODELS))}, or a package's "
+                         f"'{ENTRY_POINTS}' entry point; or give 'scenario'")
+    model = models[name]
+    if hasattr(model, "load") and hasattr(model, "group"):  # an entry point: import only the one named
+        try:
+            model = model.load()
+        except (ImportError, AttributeError) as exc:
+            raise InputError(f"{spec.source}: key 'model': cannot import the entry point {name!r} ({exc})") from None
     if not callable(model):
-        raise InputError(f"{spec.source}: key 'model': '{spec.model}' is not callable")
+        raise InputError(f"{spec.source}: key 'model': {name!r} is not callable")
     return model
 
 
 ishigami = Ishigami()
+g_function = GFunction((("x1", 0.0), ("x2", 1.0), ("x3", 4.5), ("x4", 9.0), ("x5", 99.0), ("x6", 99.0),
+                        ("x7", 99.0), ("x8", 99.0)))  # Saltelli et al.'s eight-factor G-function
+# The models a spec's 'model' may name (besides 'scenario', the pap-sim model, and the 'papsim.models'
+# entry points); each also by its import path, e.g. "papsim.experiments.models:ishigami".
+MODELS: dict[str, Any] = {"ishigami": ishigami, "g_function": g_function}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ GIVEN_DATA = ("pawn", "delta", "rbd_fast")  # analyses that work on any design (
 # Which analyses a design supports: the structured ones need their own sampler, the given-data ones any design.
 ANALYSES_FOR = {"grid": GIVEN_DATA, "random": GIVEN_DATA, "morris": ("morris", *GIVEN_DATA),
                 "sobol": ("sobol", *GIVEN_DATA), "efast": ("efast", *GIVEN_DATA)}
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # a spec's name: a folder under results/, never a path
 DEFAULT_ANALYSES = {"grid": (), "random": ("pawn",), "morris": ("morris",), "sobol": ("sobol",), "efast": ("efast",)}
 
 
@@ -170,8 +172,9 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     if unknown:
         raise fail(unknown[0], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS - {"factor_order"})))
     name = data.get("name") or (Path(src).stem if src != "<spec>" else "")
-    if not isinstance(name, str) or not name:
-        raise fail("name", "a non-empty string is required")
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        shown = repr(name if not isinstance(name, str) or len(name) <= 40 else name[:40] + "…")
+        raise fail("name", f"{shown}: 1-64 letters, digits, '.', '_', '-', starting with a letter or digit")
     scenario, model = data.get("scenario"), data.get("model")
     if scenario is not None and model is not None:
         raise fail("model", "give either 'scenario' (a pap-sim scenario file) or 'model' (module:callable), not both")
@@ -180,8 +183,8 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
         if check_files and not scenario_path.is_file():
             raise fail("scenario", f"scenario file {scenario_path} does not exist")
         scenario = str(scenario_path)
-    elif model is not None and (not isinstance(model, str) or ":" not in model):
-        raise fail("model", "an import path 'package.module:callable'")
+    elif model is not None and (not isinstance(model, str) or not model):
+        raise fail("model", "the name of a registered model (a string; see papsim.experiments.models.MODELS)")
     days = data.get("days")
     if days is not None and (not _is_int(days) or days < 1):
         raise fail("days", "a positive integer number of days")
