@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from papsim import atomic
 from papsim.cli.args import at_least
 from papsim.errors import InputError
 from papsim.indicators import value_at
@@ -60,15 +61,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     result = run(scenario, seed=args.seed, snapshot_days=(0, days // 2, days))
     ts = result.timeseries
-    ts.to_csv(out / "timeseries.csv", index=False)
-    result.sites.to_csv(out / "sites.csv", index=False)
+    with atomic.replacing(out / "timeseries.csv") as tmp:  # each output complete or absent, never truncated
+        ts.to_csv(tmp, index=False)
+    with atomic.replacing(out / "sites.csv") as tmp:
+        result.sites.to_csv(tmp, index=False)
     payload = {"scenario": scenario.name, "scenario_file": str(scenario.path), "seed": args.seed, "days": days,
                "start_date": str(scenario.start_date), "kernels": select_kernels().name,
                "parameters": scenario.params,
                "summary": _clean(result.summary)}
-    (out / "summary.json").write_text(json.dumps(payload, indent=2, default=_json_default))
-    control_maps(result, out / "control_maps.png")
-    timeseries_panels(result, out / "timeseries.png")
+    atomic.write_text(out / "summary.json", json.dumps(payload, indent=2, default=_json_default))
+    for draw, name in ((control_maps, "control_maps.png"), (timeseries_panels, "timeseries.png")):
+        with atomic.replacing(out / name) as tmp:
+            draw(result, tmp)
     if not args.quiet:
         print(f"{scenario.name}: {days} days from {scenario.start_date}, seed {args.seed}")
         print(summary_text(ts, result.summary))

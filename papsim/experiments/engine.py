@@ -13,10 +13,14 @@ is isolated and recorded, without ever hanging the sweep.
 from __future__ import annotations
 
 import pickle
+import signal
+import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +57,9 @@ def sweep(spec: Spec, model: Model, out: str | Path, executor: str | Executor = 
     store does not hold are run (``retry_failed`` also runs the failed ones again).
     """
     design = designs.build(spec)
-    store = Store.create(out, spec, design, resume)
     if executor == "processes":
         pickle.dumps(model)  # fail now, in one line, rather than once per run in the workers
-    with store.writing():
+    with Store.writing(out, spec, design, resume) as store, _sigterm_as_interrupt():
         held = store.done(ok_only=retry_failed)
         todo = design[~design["run_id"].isin(held)]
         store.log_session(started=_now(), executor=str(executor if isinstance(executor, str) else "custom"),
@@ -119,10 +122,36 @@ def _drive(pool, model: Model, spec: Spec, todo: pd.DataFrame, store: Store, chu
             if len(rows) >= chunk_runs or series_rows >= CHUNK_SERIES_ROWS or \
                     time.monotonic() - last_write >= CHUNK_SECONDS:
                 flush()
+    except KeyboardInterrupt as exc:  # keep what the interrupted batch finished (run_batch)
+        partial_rows, partial_frames = getattr(exc, "partial", ([], []))
+        rows += partial_rows
+        frames += partial_frames
+        raise
     finally:
         flush()
         bar.close()
     return done
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (``kill``, batch schedulers) like Ctrl+C, so the runs in memory are written first.
+
+    A second SIGTERM is ignored until the sweep ends, so it cannot cut that last write short. Signal
+    handlers can only be set in the main thread; elsewhere nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _batch_size(timing: list, queued: int, slots: int) -> int:

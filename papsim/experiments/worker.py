@@ -19,13 +19,20 @@ RESERVED = ("run_id", "point", "replicate", "seed", "status", "error", "tracebac
 
 
 def run_batch(model: Model, batch: list[tuple[int, int, dict]], series: str | tuple[str, ...]) -> tuple:
-    """Run a batch of (run_id, seed, factors) in a worker; every failure of the model becomes a row."""
+    """Run a batch of (run_id, seed, factors) in a worker; every failure of the model becomes a row.
+
+    An interruption (Ctrl+C, or SIGTERM during a sweep) carries the runs the batch finished before it, as
+    ``partial``, so the engine can store them."""
     rows, frames = [], []
-    for run_id, seed, factors in batch:
-        row, frame = _run_one(model, run_id, seed, factors, series)
-        rows.append(row)
-        if frame is not None:
-            frames.append(frame)
+    try:
+        for run_id, seed, factors in batch:
+            row, frame = _run_one(model, run_id, seed, factors, series)
+            rows.append(row)
+            if frame is not None:
+                frames.append(frame)
+    except KeyboardInterrupt as exc:
+        exc.partial = (rows, frames)
+        raise
     return rows, frames
 
 
