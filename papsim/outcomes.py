@@ -1,4 +1,4 @@
-"""The catalogue of outcomes: every output a run records or derives, with its unit, kind, label and format.
+"""The catalogue of outcomes: every output a run records or derives, with its unit, kind and label.
 
 It plays for outputs the part the registry plays for parameters: the recorder, the summaries
 (``papsim/indicators.py``), comparisons, reports, plots, the app and the ODD tables all read it, so an output
@@ -15,7 +15,8 @@ is added or relabelled here once.
 ``kind`` is one of ``share`` (0-1, shown as a percentage), ``count`` (persons, cells, events), ``money``
 (USD), ``days`` (a day number or a duration; a milestone never reached is NaN, shown as "never"), ``flag``
 (true/false) and ``index`` (a category code). ``better`` says which direction is an improvement (``lower``,
-``higher`` or ``None``), for "share of replicates better" columns.
+``higher`` or ``None``), for "share of replicates better" columns. The kind is also the format: the one
+formatter (``papsim/present/format.py``) turns a value and its kind into text.
 """
 
 from __future__ import annotations
@@ -41,11 +42,6 @@ class Outcome:
     label: str
     aggregate: str = "state"  # series: "state" or "flow"; indicators: "run"
     better: str | None = None
-
-    @property
-    def format(self) -> str:
-        """The plain-text format spec of one value (the present layer's formatter refines money and days)."""
-        return {"share": ".1%", "count": ",.0f", "money": ",.0f", "days": ",.0f", "flag": "", "index": ".0f"}[self.kind]
 
 
 def _series(name: str, unit: str, kind: str, label: str, aggregate: str = "state", better: str | None = None):

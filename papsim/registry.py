@@ -1,7 +1,7 @@
 """The one registry of model parameters.
 
 Every scalar parameter of the model is declared here once, with its default, unit, plausible range and
-source (a line of ``shared/record/haiti-record.md`` with its quality mark, a seed document, or the word
+source (a line of ``docs/record/haiti-record.md`` with its quality mark, a seed document, or the word
 "assumption"). The scenario loader validates against it, the CLI lists it, the experiments engine takes
 its ranges as default sensitivity-analysis bounds and the docs generate their tables from it.
 
