@@ -54,7 +54,8 @@ class GangGroup(mesa.Agent):
 
     @property
     def home_base(self) -> tuple[int, int]:
-        return divmod(int(self.model.gang_base[self.index]), self.model.city.height)
+        x, y = self.model.city.grid_xy(int(self.model.gang_base[self.index]))
+        return int(x), int(y)
 
 
 def _force_value(field: str, doc: str) -> property:
@@ -90,4 +91,7 @@ class SecurityUnit(mesa.Agent):
     def position(self) -> tuple[int, int] | None:
         """Grid coordinates of the unit's post or target today (None when not placed)."""
         cell = int(self.model.unit_cell[self.index])
-        return None if cell < 0 else divmod(cell, self.model.city.height)
+        if cell < 0:
+            return None
+        x, y = self.model.city.grid_xy(cell)
+        return int(x), int(y)

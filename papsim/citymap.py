@@ -1,25 +1,46 @@
-"""The city map: the stylised TOML map rasterised to grid arrays at a chosen cell size.
+"""The city map: the metro region's communal sections rasterised to grid arrays at a chosen cell size.
 
-Arrays have Mesa's grid shape ``(width, height)`` and are indexed ``[x, y]``; the model mostly works on
-their flat views (``array.reshape(-1)``), with the precomputed Moore neighbour table ``neighbours``.
-Rasterising is cached per (file, cell size, Croix-des-Bouquets share), so a sweep pays for it once per
-process.
+The map file (``scenarios/map/city.toml``) names the GeoJSON of the 44 communal sections of the nine metro
+communes (OCHA COD-AB shapes, IHSI/UNFPA 2019 population, CC BY-IGO) and gives the key sites, the roads and
+the armed groups' bases as [lat, lon] points with the section that should contain each. The loader projects
+everything to UTM zone 18N (EPSG:32618) with pyproj, rasterises the sections on cell centres with
+``shapely.contains_xy`` (no GDAL), and spreads each section's residents over its cells with Clark's
+exponential density gradient from the downtown core (``population_gradient_km``: an assumption; very large
+values give a uniform surface). Every section keeps exactly its population at every resolution: one that
+no cell centre falls in gets the cell of its representative point.
+
+The model's cells are the land cells only, numbered 0..n_cells-1 commune by commune (``cells`` gives each
+one's index in the full grid, ``x * height + y``; ``commune_start`` where each commune's cells begin, so that
+per-commune sums are ``np.add.reduceat``): sea and the outside of the region cost nothing. Per-cell arrays (``cell_*``)
+and the Moore neighbour table ``neighbours`` (a neighbour off land points to the cell itself) are over these
+cells; site, base and road cells are model cells too. ``to_grid`` spreads a per-cell array onto the full
+``(width, height)`` grid (Mesa's shape, indexed ``[x, y]``) for maps and Mesa's property layers. Grid km are
+measured from the map's origin (the south-west corner of the grid, on a whole kilometre of UTM so that
+every resolution shares it). Loading is cached per (file, cell size, gradient), so a sweep pays for it once
+per process.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from matplotlib.path import Path as Polygon
+import shapely
+from pyproj import Transformer
 
+from papsim import roads
 from papsim.errors import InputError
 
 SITE_KINDS = ("airport", "port", "fuel_terminal", "hospital", "palace", "prison", "intersection")
+UTM_18N = "EPSG:32618"
+_TO_UTM = Transformer.from_crs("EPSG:4326", UTM_18N, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -36,45 +57,59 @@ class Gang:
 
 @dataclass(frozen=True)
 class CityMap:
-    """Grid arrays of the city (read-only by convention)."""
+    """The city's cells and what is on them (read-only by convention)."""
 
     width: int
     height: int
     cell_km: float
-    land: np.ndarray  # bool, inhabited land
-    commune: np.ndarray  # int, -1 outside every commune
+    origin_utm_m: tuple[float, float]  # UTM 18N of the grid's south-west corner
+    cells: np.ndarray  # full-grid flat index of every model cell (the land cells, commune by commune)
+    commune_start: np.ndarray  # the first model cell of each commune (and n_cells at the end)
+    land: np.ndarray  # (width, height) bool: inside a metro communal section
+    cell_section: np.ndarray  # index into section_codes
+    section_codes: tuple[str, ...]  # P-codes (ADM3_PCODE)
+    section_names: tuple[str, ...]
+    section_commune: np.ndarray  # commune index of each section
+    section_population: np.ndarray  # 2019 estimate of each section
+    cell_commune: np.ndarray  # index into commune_codes
+    commune_codes: tuple[str, ...]  # P-codes (ADM2_PCODE)
     commune_names: tuple[str, ...]
-    population: np.ndarray  # float, residents at the start
-    road: np.ndarray  # bool
-    site_cells: np.ndarray  # int, flat index per site
+    commune_outlines: tuple[tuple[np.ndarray, ...], ...]  # per commune its boundary rings, grid km
+    commune_label_km: np.ndarray  # (n_communes, 2) a point inside each commune, grid km
+    cell_population: np.ndarray  # residents in 2019
+    cell_road: np.ndarray  # bool: a main road crosses the cell
+    roads: roads.RoadGraph
+    site_cells: np.ndarray  # model cell of each site
     site_names: tuple[str, ...]
     site_kinds: tuple[str, ...]
     site_priority: np.ndarray  # int
+    site_sections: tuple[str, ...]
     gangs: tuple[Gang, ...]
-    neighbours: np.ndarray  # (n_cells, 8) flat indices; a missing neighbour points to the cell itself
+    neighbours: np.ndarray  # (n_cells, 8) model cells; a missing neighbour points to the cell itself
 
     @property
     def n_cells(self) -> int:
-        return self.width * self.height
+        return len(self.cells)
+
+    def grid_xy(self, cells: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+        """Grid column and row (``x``, ``y``) of model cells."""
+        return np.divmod(self.cells[cells], self.height)
 
     def centres_km(self) -> tuple[np.ndarray, np.ndarray]:
-        """Flat arrays of cell-centre coordinates in km."""
-        x, y = np.meshgrid(np.arange(self.width), np.arange(self.height), indexing="ij")
-        return ((x.reshape(-1) + 0.5) * self.cell_km, (y.reshape(-1) + 0.5) * self.cell_km)
+        """Per model cell the grid km of its centre."""
+        x, y = self.grid_xy(np.arange(self.n_cells))
+        return (x + 0.5) * self.cell_km, (y + 0.5) * self.cell_km
 
+    def to_grid(self, values: np.ndarray, fill: object = 0) -> np.ndarray:
+        """A per-cell array on the full ``(width, height)`` grid, ``fill`` off land."""
+        out = np.full(self.width * self.height, fill, dtype=np.asarray(values).dtype)
+        out[self.cells] = values
+        return out.reshape(self.width, self.height)
 
-def _points(where: str, key: str, raw: object, minimum: int) -> np.ndarray:
-    arr = np.asarray(raw, dtype=float) if isinstance(raw, list) else None
-    if arr is None or arr.ndim != 2 or arr.shape[1] != 2 or len(arr) < minimum or not np.isfinite(arr).all():
-        raise InputError(f"{where}: {key} must be a list of at least {minimum} [x, y] points in km")
-    return arr
-
-
-def _require(where: str, entry: dict, key: str, typ: type | tuple[type, ...]) -> object:
-    value = entry.get(key)
-    if not isinstance(value, typ) or isinstance(value, bool) and bool not in (typ if isinstance(typ, tuple) else (typ,)):
-        raise InputError(f"{where}: {key} missing or of the wrong type")
-    return value
+    def grid_km(self, lat: float, lon: float) -> tuple[float, float]:
+        """A WGS 84 point in grid km."""
+        x, y = _TO_UTM.transform(lon, lat)
+        return (x - self.origin_utm_m[0]) / 1000.0, (y - self.origin_utm_m[1]) / 1000.0
 
 
 def moore_neighbours(width: int, height: int) -> np.ndarray:
@@ -92,100 +127,191 @@ def moore_neighbours(width: int, height: int) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-@functools.lru_cache(maxsize=16)
-def load_city_map(path: Path, cell_size_m: int, cdb_inhabited_share: float) -> CityMap:
-    """Rasterise the map file at ``cell_size_m``."""
-    where = str(path)
+def for_params(path: Path, params: Mapping) -> CityMap:
+    """The map of a scenario: ``path`` rasterised at its ``cell_size_m`` with its ``population_gradient_km``."""
+    return load_city_map(path, int(params["cell_size_m"]), float(params["population_gradient_km"]))
+
+
+def _read(where: str, path: Path, reader) -> object:
     try:
         with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
+            return reader(fh)
     except FileNotFoundError:
-        raise InputError(f"{where}: map file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{where}: not valid TOML ({exc})") from None
-    cell_km = cell_size_m / 1000.0
+        raise InputError(f"{where}: file {path.name} not found") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}: not a valid {path.suffix.lstrip('.')} file ({str(exc).splitlines()[0]})") from None
+
+
+def _text(where: str, entry: Mapping, key: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value:
+        raise InputError(f"{where}: {key} missing or not a string")
+    return value
+
+
+def _lat_lon(where: str, raw: object) -> tuple[float, float]:
+    ok = isinstance(raw, list) and len(raw) == 2 and all(isinstance(v, (int, float)) for v in raw)
+    if not ok or not (-90 <= raw[0] <= 90 and -180 <= raw[1] <= 180):
+        raise InputError(f"{where} must be [lat, lon] in degrees")
+    return float(raw[0]), float(raw[1])
+
+
+def _sections(where: str, path: Path) -> list[dict]:
+    """The sections of the GeoJSON, projected: code, name, commune code and name, 2019 population, polygon."""
+    data = _read(where, path, json.load)
+    out = []
+    for i, feature in enumerate(data.get("features", []) if isinstance(data, dict) else []):
+        props, label = feature.get("properties") or {}, f"{path.name}: feature {i + 1}"
+        pop = props.get("pop2019")
+        if not isinstance(pop, (int, float)) or pop < 0:
+            raise InputError(f"{label}: pop2019 must be a number >= 0")
+        try:
+            geom = shapely.geometry.shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException):
+            raise InputError(f"{label}: geometry is not a valid polygon") from None
+        projected = shapely.transform(geom, lambda xy: np.column_stack(_TO_UTM.transform(xy[:, 0], xy[:, 1])))
+        out.append({"code": _text(label, props, "ADM3_PCODE"), "name": _text(label, props, "ADM3_FR"),
+                    "commune": _text(label, props, "ADM2_PCODE"), "commune_name": _text(label, props, "ADM2_FR"),
+                    "pop": float(pop), "geom": projected})
+    if not out:
+        raise InputError(f"{path}: no communal section (a GeoJSON FeatureCollection of polygons is expected)")
+    return sorted(out, key=lambda s: s["code"])
+
+
+@functools.lru_cache(maxsize=16)
+def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -> CityMap:
+    """Rasterise the map file at ``cell_size_m`` with residents spread by ``population_gradient_km``."""
+    where = str(path)
+    raw = _read(where, path, tomllib.load)
     meta = raw.get("map", {})
-    width = math.ceil(float(meta.get("width_km", 0)) / cell_km)
-    height = math.ceil(float(meta.get("height_km", 0)) / cell_km)
-    if width < 3 or height < 3:
-        raise InputError(f"{where}: map.width_km and map.height_km must give at least 3 cells each")
-    xs, ys = np.meshgrid((np.arange(width) + 0.5) * cell_km, (np.arange(height) + 0.5) * cell_km, indexing="ij")
-    centres = np.column_stack([xs.reshape(-1), ys.reshape(-1)])
+    sections_path = path.parent / _text(f"{where}: [map]", meta, "sections")
+    sections = _sections(f"{sections_path} (map.sections of {path.name})", sections_path)
+    cell_m = float(cell_size_m)
+    x0, y0, x1, y1 = shapely.union_all([s["geom"] for s in sections]).bounds
+    x0, y0 = math.floor(x0 / 1000.0) * 1000.0, math.floor(y0 / 1000.0) * 1000.0
+    width, height = math.ceil((x1 - x0) / cell_m), math.ceil((y1 - y0) / cell_m)
+    ix, iy = np.meshgrid(np.arange(width), np.arange(height), indexing="ij")
+    cx, cy = x0 + (ix.reshape(-1) + 0.5) * cell_m, y0 + (iy.reshape(-1) + 0.5) * cell_m
     n = width * height
 
-    sea = np.zeros(n, bool)
-    for i, entry in enumerate(raw.get("sea", [])):
-        sea |= Polygon(_points(where, f"sea[{i + 1}].polygon", entry.get("polygon"), 3)).contains_points(centres)
+    section = np.full(n, -1, dtype=np.int64)
+    for k, s in enumerate(sections):
+        section[shapely.contains_xy(s["geom"], cx, cy) & (section < 0)] = k
+    for k, s in enumerate(sections):  # a section smaller than a cell keeps its residents in one cell
+        if not (section == k).any():
+            pt = s["geom"].representative_point()
+            section[int((pt.x - x0) // cell_m) * height + int((pt.y - y0) // cell_m)] = k
 
-    commune = np.full(n, -1, dtype=np.int64)
+    core = _lat_lon(f"{where}: map.core", meta.get("core"))
+    core_x, core_y = _TO_UTM.transform(core[1], core[0])
+    weight = np.exp(-np.hypot(cx - core_x, cy - core_y) / (1000.0 * population_gradient_km))
     population = np.zeros(n)
-    names = []
-    for i, entry in enumerate(raw.get("communes", [])):
-        label = f"communes[{i + 1}]"
-        name = _require(where, entry, "name", str)
-        pop = _require(where, entry, "population", (int, float))
-        _require(where, entry, "source", str)
-        inside = Polygon(_points(where, f"{label}.polygon", entry.get("polygon"), 3)).contains_points(centres)
-        cells = inside & ~sea & (commune < 0)
-        if not cells.any():
-            raise InputError(f"{where}: {label} ('{name}') covers no land cell at {cell_size_m} m")
-        share = cdb_inhabited_share if entry.get("inhabited_share_parameter") == "cdb_inhabited_share" else 1.0
-        commune[cells] = len(names)
-        population[cells] = pop * share / cells.sum()
-        names.append(name)
-    land = commune >= 0
-    if not land.any():
-        raise InputError(f"{where}: no commune covers any cell")
+    for k, s in enumerate(sections):
+        cells = section == k
+        population[cells] = s["pop"] * weight[cells] / weight[cells].sum()
 
-    road = np.zeros(n, bool)
-    for i, entry in enumerate(raw.get("roads", [])):
-        pts = _points(where, f"roads[{i + 1}].points", entry.get("points"), 2)
-        for a, b in zip(pts[:-1], pts[1:]):
-            steps = max(2, int(np.hypot(*(b - a)) / (cell_km / 4)) + 1)
-            line = a + np.linspace(0, 1, steps)[:, None] * (b - a)
-            ix = np.clip((line[:, 0] / cell_km).astype(int), 0, width - 1)
-            iy = np.clip((line[:, 1] / cell_km).astype(int), 0, height - 1)
-            road[ix * height + iy] = True
-    road &= land
+    commune_codes = tuple(sorted({s["commune"] for s in sections}))
+    commune_names = tuple(next(s["commune_name"] for s in sections if s["commune"] == c) for c in commune_codes)
+    section_commune = np.array([commune_codes.index(s["commune"]) for s in sections], dtype=np.int64)
+    commune = np.where(section >= 0, section_commune[np.maximum(section, 0)], -1)
+    land = section >= 0
+    origin = (x0, y0)
+    unions = [shapely.union_all([s["geom"] for s in sections if s["commune"] == c]) for c in commune_codes]
+    outlines = tuple(_rings(u, origin) for u in unions)
+    label_points = np.array([[(pt.x - x0) / 1000.0, (pt.y - y0) / 1000.0]
+                             for pt in (u.representative_point() for u in unions)])
 
-    land_idx = np.flatnonzero(land)
+    def locate(label: str, entry: Mapping, key: str) -> tuple[int, str]:
+        """The cell of a point (the nearest land cell if its own is not), after checking its stated section."""
+        lat, lon = _lat_lon(f"{where}: {label}.{key}", entry.get(key))
+        stated = _text(f"{where}: {label}", entry, "section")
+        x, y = _TO_UTM.transform(lon, lat)
+        inside = [s["code"] for s in sections if shapely.contains_xy(s["geom"], x, y)]
+        if stated not in inside:
+            found = inside[0] if inside else "no metro section"
+            raise InputError(f"{where}: {label} '{entry.get('name')}' at [{lat}, {lon}] lies in {found}, "
+                             f"not in its stated section {stated}")
+        cell = int((x - x0) // cell_m) * height + int((y - y0) // cell_m)
+        if not land[cell]:
+            land_idx = np.flatnonzero(land)
+            cell = int(land_idx[_nearest(cx[land_idx], cy[land_idx], x, y)])
+        return cell, stated
 
-    def snap(label: str, at: object) -> int:
-        pt = _points(where, f"{label}", [at] if isinstance(at, list) else None, 1)[0]
-        d = np.hypot(centres[land_idx, 0] - pt[0], centres[land_idx, 1] - pt[1])
-        return int(land_idx[np.argmin(d)])
-
-    site_cells, site_names, site_kinds, site_priority = [], [], [], []
+    site_cells, site_names, site_kinds, site_priority, site_sections = [], [], [], [], []
     for i, entry in enumerate(raw.get("sites", [])):
         label = f"sites[{i + 1}]"
         kind = entry.get("kind")
         if kind not in SITE_KINDS:
             raise InputError(f"{where}: {label}.kind = {kind!r} is not allowed; expected one of {', '.join(SITE_KINDS)}")
         priority = entry.get("priority")
-        if not isinstance(priority, int) or not 1 <= priority <= 5:
+        if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 5:
             raise InputError(f"{where}: {label}.priority = {priority!r} is not allowed; expected an int in [1, 5]")
-        _require(where, entry, "source", str)
-        site_cells.append(snap(f"{label}.at", entry.get("at")))
-        site_names.append(_require(where, entry, "name", str))
+        _text(f"{where}: {label}", entry, "source")
+        cell, stated = locate(label, entry, "at")
+        site_cells.append(cell)
+        site_names.append(_text(f"{where}: {label}", entry, "name"))
         site_kinds.append(kind)
         site_priority.append(priority)
+        site_sections.append(stated)
+
+    road_list = []
+    for i, entry in enumerate(raw.get("roads", [])):
+        label = f"{where}: roads[{i + 1}]"
+        _text(label, entry, "source")
+        points = entry.get("waypoints")
+        if not isinstance(points, list) or len(points) < 2:
+            raise InputError(f"{label}.waypoints must be a list of at least 2 [name, lat, lon] points")
+        waypoints = []
+        for j, wp in enumerate(points):
+            if not (isinstance(wp, list) and len(wp) == 3 and isinstance(wp[0], str)):
+                raise InputError(f"{label}.waypoints[{j + 1}] must be [name, lat, lon]")
+            lat, lon = _lat_lon(f"{label}.waypoints[{j + 1}]", wp[1:])
+            x, y = _TO_UTM.transform(lon, lat)
+            waypoints.append((wp[0], (x - x0) / 1000.0, (y - y0) / 1000.0))
+        road_list.append((_text(label, entry, "name"), waypoints))
+    graph = roads.build(road_list, cell_m / 1000.0, width, height)
 
     gangs = []
     for i, entry in enumerate(raw.get("gangs", [])):
         label = f"gangs[{i + 1}]"
-        weight = entry.get("weight")
-        if not isinstance(weight, (int, float)) or not 0 < weight <= 1:
-            raise InputError(f"{where}: {label}.weight = {weight!r} is not allowed; expected a float in (0, 1]")
-        gangs.append(Gang(name=_require(where, entry, "name", str), family=_require(where, entry, "family", str),
-                          viv_ansanm=bool(entry.get("viv_ansanm", False)), weight=float(weight),
-                          base=snap(f"{label}.base", entry.get("base")), source=_require(where, entry, "source", str)))
+        weight_ = entry.get("weight")
+        if not isinstance(weight_, (int, float)) or isinstance(weight_, bool) or not 0 < weight_ <= 1:
+            raise InputError(f"{where}: {label}.weight = {weight_!r} is not allowed; expected a float in (0, 1]")
+        gangs.append(Gang(name=_text(f"{where}: {label}", entry, "name"),
+                          family=_text(f"{where}: {label}", entry, "family"),
+                          viv_ansanm=bool(entry.get("viv_ansanm", False)), weight=float(weight_),
+                          base=locate(label, entry, "base")[0], source=_text(f"{where}: {label}", entry, "source")))
     if not gangs:
         raise InputError(f"{where}: at least one [[gangs]] entry is needed")
 
-    shape = (width, height)
-    return CityMap(width=width, height=height, cell_km=cell_km, land=land.reshape(shape),
-                   commune=commune.reshape(shape), commune_names=tuple(names),
-                   population=population.reshape(shape), road=road.reshape(shape),
-                   site_cells=np.asarray(site_cells, dtype=np.int64), site_names=tuple(site_names),
-                   site_kinds=tuple(site_kinds), site_priority=np.asarray(site_priority, dtype=np.int64),
-                   gangs=tuple(gangs), neighbours=moore_neighbours(width, height))
+    cells = np.flatnonzero(land)
+    cells = cells[np.argsort(commune[cells], kind="stable")]  # commune by commune, each in grid order
+    index_of = np.full(n, -1, dtype=np.int64)
+    index_of[cells] = np.arange(len(cells))
+    full_nbr = index_of[moore_neighbours(width, height)[cells]]
+    neighbours = np.where(full_nbr >= 0, full_nbr, np.arange(len(cells))[:, None])
+    graph = graph.on_cells(index_of, nearest=lambda x_km, y_km: _nearest(cx[cells], cy[cells], x0 + 1000 * x_km,
+                                                                            y0 + 1000 * y_km))
+    return CityMap(width=width, height=height, cell_km=cell_m / 1000.0, origin_utm_m=origin, cells=cells,
+                   land=land.reshape(width, height), commune_start=np.searchsorted(commune[cells], np.arange(len(commune_codes) + 1)),
+                   cell_section=section[cells],
+                   section_codes=tuple(s["code"] for s in sections), section_names=tuple(s["name"] for s in sections),
+                   section_commune=section_commune, section_population=np.array([s["pop"] for s in sections]),
+                   cell_commune=commune[cells], commune_codes=commune_codes, commune_names=commune_names,
+                   commune_outlines=outlines, commune_label_km=label_points, cell_population=population[cells],
+                   cell_road=graph.road_mask(len(cells)), roads=graph, site_cells=index_of[site_cells],
+                   site_names=tuple(site_names), site_kinds=tuple(site_kinds),
+                   site_priority=np.asarray(site_priority, dtype=np.int64), site_sections=tuple(site_sections),
+                   gangs=tuple(dataclasses.replace(g, base=int(index_of[g.base])) for g in gangs),
+                   neighbours=neighbours)
+
+
+def _nearest(xs: np.ndarray, ys: np.ndarray, x: float, y: float) -> int:
+    """Index of the point of (xs, ys) nearest to (x, y)."""
+    return int(np.argmin(np.hypot(xs - x, ys - y)))
+
+
+def _rings(geom: shapely.Geometry, origin: tuple[float, float]) -> tuple[np.ndarray, ...]:
+    """The exterior rings of a (multi)polygon in grid km, for drawing boundaries."""
+    polygons = getattr(geom, "geoms", [geom])
+    return tuple((np.asarray(p.exterior.coords) - np.asarray(origin)) / 1000.0 for p in polygons)

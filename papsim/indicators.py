@@ -15,8 +15,8 @@ import pandas as pd
 
 from papsim.citymap import SITE_KINDS
 from papsim.mechanisms.phases import first_run
-from papsim.outcomes import (AT_HORIZON, FLOW_SERIES, HORIZONS, MEAN_OVER_RUN, MILESTONE_PHASES, SERIES_NAMES,
-                             summary_key)
+from papsim.outcomes import (AT_HORIZON, COMMUNE_BY_NAME, FLOW_SERIES, HORIZONS, MEAN_OVER_RUN, MILESTONE_PHASES,
+                             SERIES_NAMES, commune_key, summary_key)
 
 DAYS_PER_MONTH = 30.0  # the registry's monthly personnel cost is spread over 30-day months
 
@@ -51,10 +51,22 @@ def first_day(mask: np.ndarray) -> float:
     return float(hit[0]) if len(hit) else math.nan
 
 
+def by_commune(communes: pd.DataFrame) -> dict[str, float]:
+    """Each commune series at the end, per commune: its last value (a state) or its total over days 1.. (a flow)."""
+    out = {}
+    last_day = communes["day"].max()
+    for name, outcome in COMMUNE_BY_NAME.items():
+        rows = communes[communes["day"] == last_day] if outcome.aggregate == "state" else communes[communes["day"] > 0]
+        for code, value in rows.groupby("commune_code", sort=True)[name].sum().items():
+            out[commune_key(name, str(code))] = float(value)
+    return out
+
+
 def summarise(ts: pd.DataFrame, params: Mapping[str, object], initial_population: float,
-              sites: pd.DataFrame) -> dict[str, float | int | bool]:
-    """Final values, totals, values at 6/12/24 months and the run's indicators, as flat scalars (NaN where
-    undefined); ``sites`` has one row per key site with its ``kind`` and ``days_closed``."""
+              sites: pd.DataFrame, communes: pd.DataFrame) -> dict[str, float | int | bool]:
+    """Final values, totals, values at 6/12/24 months, the communes' values at the end and the run's indicators,
+    as flat scalars (NaN where undefined); ``sites`` has one row per key site with its ``kind`` and
+    ``days_closed``; ``communes`` is the communes' record (``Result.communes``)."""
     last = ts.iloc[-1]
     days = int(last["day"])
     out: dict[str, float | int | bool] = {"days": days}
@@ -89,4 +101,5 @@ def summarise(ts: pd.DataFrame, params: Mapping[str, object], initial_population
     out["key_sites_closed_days_total"] = float(closed.sum())
     for kind in SITE_KINDS:
         out[f"closed_days_{kind}"] = float(closed[(sites["kind"] == kind).to_numpy()].sum())
+    out.update(by_commune(communes))
     return out

@@ -16,18 +16,25 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 
 from papsim.agents import FORCES, GangGroup, SecurityUnit
-from papsim.citymap import CityMap, load_city_map
+from papsim import citymap
+from papsim.citymap import CityMap
 from papsim.kernels import select as select_kernels
 from papsim.mechanisms import (Grid, attacks, economy, funding, operations, personnel, phases, population, posture,
-                               retaliation, territory, trust)
-from papsim.outcomes import Recorder
+                               retaliation, settlement, territory, trust)
+from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 
-# the registry parameters read outside the mechanisms: by the model itself (the map's resolution, through
-# load_city_map, as papsim/runner.py does), by the run's summary (papsim/indicators.py) and by the
-# calibration (papsim/analyses/calibration.py: it scales the national figures, the model never reads it)
-MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "cdb_inhabited_share", "cost_per_person_month_usd",
+# the registry parameters read outside the mechanisms: by the model itself (the map's resolution and density
+# gradient, through citymap.for_params, as papsim/runner.py does), by the run's summary (papsim/indicators.py)
+# and by the calibration (papsim/analyses/calibration.py: it scales the national figures, the model never reads it)
+MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "cost_per_person_month_usd",
                                      "election_secure_share", "election_days", "area_share_of_national_violence")
+
+
+# the per-cell state that Mesa's grid shows as property layers (model.grid), with its value off land
+LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "security": 0.0, "violence": 0.0,
+                            "retaliation": 0.0, "held_until": -1, "controller": territory.NO_GANG,
+                            "gang_strength": 0.0}
 
 
 class PortAuPrince(mesa.Model):
@@ -43,55 +50,58 @@ class PortAuPrince(mesa.Model):
         p = self.p = scenario.params
         self.days = days if days is not None else scenario.days
         self.day = 0
-        city = self.city = load_city_map(scenario.map_path, p["cell_size_m"], p["cdb_inhabited_share"])
+        city = self.city = citymap.for_params(scenario.map_path, p)
         self._grid: OrthogonalMooreGrid | None = None
-        self._layers: dict[str, PropertyLayer] = {}
         self._build_grid(city)
         self._build_gangs(city)
         self._build_forces()
         self._build_funding()
         self.recorder = Recorder(self.days)
+        self.commune_recorder = CommuneRecorder(self.days, city.commune_codes, city.commune_names)
         self._record(ops=0, cleared=0, attacked=0, deaths=np.zeros(4), civ_ops=0.0, arrests=0.0, kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
-    def _layer(self, name: str, initial: np.ndarray, dtype: type) -> np.ndarray:
-        layer = PropertyLayer(name, self._dims, default_value=dtype(0), dtype=dtype)
-        layer.data[:] = initial
-        self._layers[name] = layer
-        return layer.data.reshape(-1)  # a flat view: writes go to the layer
-
     @property
     def grid(self) -> OrthogonalMooreGrid:
-        """The Mesa grid carrying the model's property layers (``grid.controller.data`` and so on).
+        """Mesa's grid of the whole map, with the model's per-cell state as property layers
+        (``grid.controller.data`` and so on, ``LAYERS``) as it is at the time of the call; off land a layer
+        holds its default.
 
-        It is built on first use: the layers' arrays are the model's own, so the grid always shows the current
-        state, and a run that never looks at the grid does not pay for building its cells (about as much as
-        ten simulated days at the default resolution; see docs/performance.md).
+        The model works on its land cells only (``papsim.citymap``); the grid is built on first use and its
+        layers refreshed on every access, so a run that never looks at it does not pay for it.
         """
         if self._grid is None:
-            grid = OrthogonalMooreGrid(self._dims, torus=False, random=self.random)
-            for layer in self._layers.values():
-                grid.add_property_layer(layer)
-            self._grid = grid
+            self._grid = OrthogonalMooreGrid(self._dims, torus=False, random=self.random)
+            for name, default in LAYERS.items():
+                values = getattr(self, name)
+                self._grid.add_property_layer(PropertyLayer(name, self._dims, default_value=values.dtype.type(default),
+                                                            dtype=values.dtype.type))
+        for name, default in LAYERS.items():
+            self._grid._mesa_property_layers[name].data[:] = self.city.to_grid(getattr(self, name), default)
         return self._grid
 
     def _build_grid(self, city: CityMap) -> None:
         self._dims = (city.width, city.height)
         n = city.n_cells
-        land = self.land = city.land.reshape(-1)
+        land = self.land = np.ones(n, bool)  # the model's cells are the map's land cells
         nbr = self.nbr = city.neighbours
-        self._land_cells = int(land.sum())
         self._fronts_of: np.ndarray | None = None  # the controller array the cached fronts were computed for
         self._share_today = (-1, 0.0)  # (day, gang population share) worked out in the phase step
         self._held_secure = (-1, None, None)  # (day, gang-held mask, secure mask) of the population step
-        self.population = self._layer("population", city.population, float)
+        n_communes = len(city.commune_codes)
+        self.population, self.urban = settlement.initial(self.p, city.cell_population, city.cell_commune, n_communes,
+                                                         city.cell_km ** 2, self.config.start_date)
+        self._urban_cells = int(self.urban.sum())
+        self._urban_per_commune = np.bincount(city.cell_commune[self.urban], minlength=n_communes)
+        self._commune_starts = city.commune_start[:-1]
         self.initial_population = float(self.population.sum())
-        self.displaced = self._layer("displaced", np.zeros(city.population.shape), float)
-        self.trust = self._layer("trust", trust.initial(self.p, city.land), float)
-        self.security = self._layer("security", np.zeros(city.population.shape), float)
-        self.violence = self._layer("violence", np.zeros(city.population.shape), float)
-        self.retaliation = self._layer("retaliation", np.zeros(city.population.shape), float)
-        self.held_until = self._layer("held_until", np.full(city.population.shape, -1), int)
+        self.displaced = np.zeros(n)
+        self.killed_today = np.zeros(n)  # civilians killed per cell today (for the communes' record)
+        self.trust = trust.initial(self.p, land)
+        self.security = np.zeros(n)
+        self.violence = np.zeros(n)
+        self.retaliation = np.zeros(n)
+        self.held_until = np.full(n, -1)
         self.contested = np.zeros(n, bool)
         self.patrolled = np.zeros(n)
         self.events = np.zeros(n)  # operations and attacks today, for retaliation
@@ -101,29 +111,31 @@ class PortAuPrince(mesa.Model):
         x, y = city.centres_km()
         self.x_km, self.y_km = x, y
         sites = city.site_cells
-        self.anchors = sites[[k in ("airport", "port") for k in city.site_kinds]]
+        self._anchor_cells = sites[[k in ("airport", "port") for k in city.site_kinds]]
+        self.anchors = city.cells[self._anchor_cells]  # on the full grid, for population.humanitarian_access
         self.site_closed_days = np.zeros(len(sites))
         self.site_closed_today = np.zeros(len(sites), bool)
         self.geo = Grid(
-            land=land, nbr=nbr, nbr_valid=((nbr != np.arange(n)[:, None]) & land[nbr]).astype(float),
-            nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.road.reshape(-1).astype(float),
-            area_km2=city.cell_km ** 2, mean_population=self.initial_population / land.sum(), site_cells=sites,
+            land=land, nbr=nbr, nbr_valid=(nbr != np.arange(n)[:, None]).astype(float),
+            nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.cell_road.astype(float),
+            area_km2=city.cell_km ** 2, mean_population=float(self.population[self.urban].mean()), site_cells=sites,
             site_nbr=nbr[sites],
             site_distance=np.hypot(x[:, None] - x[sites][None, :], y[:, None] - y[sites][None, :]).min(axis=1),
             prison_sites=np.array([k == "prison" for k in city.site_kinds]),
             fuel_sites=np.array([k == "fuel_terminal" for k in city.site_kinds]))
 
     def _build_gangs(self, city: CityMap) -> None:
-        gangs, controller = territory.initial_gangs(self.p, city.gangs, self.x_km, self.y_km, self.land,
+        gangs, controller = territory.initial_gangs(self.p, city.gangs, self.x_km, self.y_km, self.urban,
                                                     city.site_cells, self.rng)
+        self.population, self.displaced = settlement.displaced_at_start(self.p, self.population,
+                                                                        controller != territory.NO_GANG)
         self.gang_arrays = gangs
         # the gang arrays, changed in place
         self.gang_members, self.gang_arms, self.gang_cash = gangs.members, gangs.arms, gangs.cash
         self.gang_confront = gangs.confront
         self.gang_base = np.array([gang.base for gang in city.gangs])
-        self.controller = self._layer("controller", controller.reshape(city.land.shape), int)
-        self.gang_strength = self._layer("gang_strength", territory.cell_strength(
-            self.controller, self.gang_members).reshape(city.land.shape), float)
+        self.controller = controller
+        self.gang_strength = territory.cell_strength(self.controller, self.gang_members)
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
 
     def _build_forces(self) -> None:
@@ -192,9 +204,11 @@ class PortAuPrince(mesa.Model):
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
         civilians = ops.civilians + hits.civilians
         held = self.controller != territory.NO_GANG
+        violence_before = 0.9 * self.violence
         people = population.day(k, p, rng, self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
+        self.killed_today = self.violence - violence_before  # the deaths population.day added
         self._held_secure = (t, held, people.secure)  # unchanged until _record
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
@@ -247,7 +261,6 @@ class PortAuPrince(mesa.Model):
         if day != self.day:
             gang_held = self.controller != territory.NO_GANG
             secure = ~gang_held & ~self.contested & self.land
-        secure_2d = secure.reshape(self.city.land.shape)
         secure_share = float(pop[secure].sum() / total) if total > 0 else 0.0
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
@@ -255,7 +268,7 @@ class PortAuPrince(mesa.Model):
         if day != self.day:
             gang_share = float(pop[gang_held].sum() / total) if total > 0 else 0.0
         self.recorder.write(self.day, {
-            "gang_territory_share": np.count_nonzero(gang_held & self.land) / self._land_cells,
+            "gang_territory_share": np.count_nonzero(gang_held & self.urban) / self._urban_cells,
             "gang_population_share": gang_share,
             "contested_cells": float(self.contested.sum()),
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
@@ -266,8 +279,7 @@ class PortAuPrince(mesa.Model):
             "population_in_city": total,
             "key_sites_held": float((~self.site_closed_today).sum()),
             "schools_open_share": secure_share,
-            "humanitarian_access": self.kernels.population.humanitarian_access(
-                (~gang_held & self.land).reshape(secure_2d.shape), self.anchors, pop.reshape(secure_2d.shape)),
+            "humanitarian_access": self._humanitarian_access(gang_held),
             "secure_population_share": secure_share,
             "trust": float((self.trust * pop).sum() / total) if total > 0 else 0.0,
             "mss_personnel": self.mss, "hnp_personnel": self.hnp,
@@ -280,4 +292,32 @@ class PortAuPrince(mesa.Model):
             "funds_balance": self.account.balance, "cost_unpaid": self.account.unpaid_total,
             "mss_readiness": float(np.add.reduce(readiness) / len(readiness)) if len(readiness) else 0.0,  # mean
             "phase": float(self.phase),
+        })
+        self._record_communes(gang_held)
+
+    def _humanitarian_access(self, gang_held: np.ndarray) -> float:
+        """``population.humanitarian_access`` over the ground no gang holds, on the full grid; 0 without
+        going to the grid when both anchors are gang-held (as the function itself finds)."""
+        if gang_held[self._anchor_cells].all():
+            return 0.0
+        return self.kernels.population.humanitarian_access(self.city.to_grid(~gang_held, False), self.anchors,
+                                                           self.city.to_grid(self.population, 0.0))
+
+    def _record_communes(self, gang_held: np.ndarray) -> None:
+        """Today's values of the commune series (``papsim.outcomes.COMMUNE_SERIES``): sums over each commune's
+        run of cells (the map numbers cells commune by commune)."""
+        pop = self.population
+        held_pop = pop * gang_held
+        starts = self._commune_starts
+        sums = np.add.reduceat(np.stack((gang_held & self.urban, held_pop, pop, self.killed_today, self.displaced)),
+                               starts, axis=1).T
+        n = len(starts)
+        placed = self.unit_cell >= 0
+        self.commune_recorder.write(self.day, {
+            "commune_gang_territory_share": sums[:, 0] / self._urban_per_commune,
+            "commune_gang_population_share": np.divide(sums[:, 1], sums[:, 2], out=np.zeros(n), where=sums[:, 2] > 0),
+            "commune_civilians_killed": sums[:, 3],
+            "commune_displaced_hosted": sums[:, 4],
+            "commune_security_personnel": np.bincount(self.city.cell_commune[self.unit_cell[placed]],
+                                                      weights=self.unit_personnel[placed], minlength=n),
         })

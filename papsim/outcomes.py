@@ -9,6 +9,9 @@ is added or relabelled here once.
   (a count per day, summed from the start).
 - ``INDICATORS``: what is derived once per run from its record (costs, milestones, people freed); their
   names are the summary's own keys.
+- ``COMMUNE_SERIES``: what the model records each day for each of the map's communes (``communes.csv`` of
+  a run, one row per day and commune); the summary carries each at the end as
+  ``<name>_<commune P-code>_final`` or ``_total`` (e.g. ``commune_gang_population_share_HT0111_final``).
 - Summary keys of series are ``<name>_final`` (state) or ``<name>_total`` (flow), and at horizon ``h``
   ``<name>_day<h>`` (state) or ``<name>_to_day<h>`` (flow).
 
@@ -49,7 +52,7 @@ def _series(name: str, unit: str, kind: str, label: str, aggregate: str = "state
 
 
 SERIES: tuple[Outcome, ...] = (
-    _series("gang_territory_share", "share", "share", "Inhabited cells under gang control", better="lower"),
+    _series("gang_territory_share", "share", "share", "Built-up capital's cells under gang control", better="lower"),
     _series("gang_population_share", "share", "share", "Residents living in gang-controlled cells", better="lower"),
     _series("contested_cells", "cells", "count", "Cells on a front line (gang against gang or against the state)",
             better="lower"),
@@ -92,6 +95,17 @@ SERIES: tuple[Outcome, ...] = (
             "Mission phase: 0 deployment, 1 decisive operations, 2 stabilisation, 3 transition"),
 )
 
+COMMUNE_SERIES: tuple[Outcome, ...] = (
+    _series("commune_gang_territory_share", "share", "share", "Built-up cells of the commune under gang control",
+            better="lower"),
+    _series("commune_gang_population_share", "share", "share", "Residents of the commune in gang-controlled cells",
+            better="lower"),
+    _series("commune_civilians_killed", "persons/day", "count", "Civilians killed in the commune", "flow", "lower"),
+    _series("commune_displaced_hosted", "persons", "count", "Displaced people the commune hosts"),
+    _series("commune_security_personnel", "persons", "count", "HNP and MSS personnel placed in the commune"),
+)
+COMMUNE_SERIES_NAMES: tuple[str, ...] = tuple(o.name for o in COMMUNE_SERIES)
+
 MILESTONE_PHASES: tuple[tuple[int, str], ...] = ((1, "decisive"), (2, "stabilisation"), (3, "transition"))
 
 
@@ -132,6 +146,7 @@ INDICATORS: tuple[Outcome, ...] = (
 SERIES_NAMES: tuple[str, ...] = tuple(o.name for o in SERIES)
 FLOW_SERIES: tuple[str, ...] = tuple(o.name for o in SERIES if o.aggregate == "flow")
 BY_NAME: dict[str, Outcome] = {o.name: o for o in (*SERIES, *INDICATORS)}
+COMMUNE_BY_NAME: dict[str, Outcome] = {o.name: o for o in COMMUNE_SERIES}
 
 # What every view of one run or of a comparison shows first (run summary, report, figures, app, compare).
 HEADLINE: tuple[str, ...] = ("gang_population_share", "gang_territory_share", "deaths_civilian", "kidnappings",
@@ -153,10 +168,20 @@ def summary_key(name: str, horizon: int | None = None) -> str:
     return f"{name}_to_day{horizon}" if flow else f"{name}_day{horizon}"
 
 
+def commune_key(name: str, code: str) -> str:
+    """The summary key of commune series ``name`` for the commune with P-code ``code``, at the end."""
+    return f"{name}_{code}_{'total' if COMMUNE_BY_NAME[name].aggregate == 'flow' else 'final'}"
+
+
 def outcome_of(key: str) -> Outcome:
-    """The catalogue entry behind a summary key (``trust_day365`` -> ``trust``), or KeyError."""
+    """The catalogue entry behind a summary key (``trust_day365`` -> ``trust``,
+    ``commune_civilians_killed_HT0111_total`` -> ``commune_civilians_killed``), or KeyError."""
     if key in BY_NAME:
         return BY_NAME[key]
+    stem, _, suffix = key.rpartition("_")
+    name, _, code = stem.rpartition("_")
+    if suffix in ("final", "total") and name in COMMUNE_BY_NAME and code.startswith("HT"):
+        return COMMUNE_BY_NAME[name]
     for suffix in ("_final", "_total", "_mean"):
         if key.endswith(suffix) and key[: -len(suffix)] in BY_NAME:
             return BY_NAME[key[: -len(suffix)]]
@@ -184,7 +209,30 @@ class Recorder:
             row[self.index[name]] = value
 
     def frame(self, start_date) -> pd.DataFrame:
+        """The record as a table: ``day``, ``date`` and one column per series."""
         df = pd.DataFrame(self.data, columns=list(SERIES_NAMES))
         df.insert(0, "day", np.arange(len(df)))
         df.insert(1, "date", pd.date_range(start_date, periods=len(df), freq="D"))
+        return df
+
+
+class CommuneRecorder:
+    """Preallocated daily values of ``COMMUNE_SERIES`` per commune; row ``day`` as in :class:`Recorder`."""
+
+    def __init__(self, days: int, codes: tuple[str, ...], names: tuple[str, ...]):
+        self.codes, self.names = codes, names
+        self.data = np.zeros((days + 1, len(COMMUNE_SERIES_NAMES), len(codes)))
+
+    def write(self, day: int, values: dict[str, np.ndarray]) -> None:
+        """Every commune series for ``day``, each an array over the communes."""
+        self.data[day] = [values[name] for name in COMMUNE_SERIES_NAMES]
+
+    def frame(self, start_date) -> pd.DataFrame:
+        """One row per day and commune: ``day``, ``date``, ``commune_code``, ``commune`` and the series."""
+        days, _, n = self.data.shape
+        df = pd.DataFrame(self.data.transpose(0, 2, 1).reshape(days * n, -1), columns=list(COMMUNE_SERIES_NAMES))
+        df.insert(0, "day", np.repeat(np.arange(days), n))
+        df.insert(1, "date", np.repeat(pd.date_range(start_date, periods=days, freq="D"), n))
+        df.insert(2, "commune_code", np.tile(self.codes, days))
+        df.insert(3, "commune", np.tile(self.names, days))
         return df

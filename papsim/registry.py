@@ -52,18 +52,32 @@ def _p(name, default, unit, low, high, source, group, description, kind="float",
 
 _PARAMETERS: tuple[Parameter, ...] = (
     # --- map ---------------------------------------------------------------------------------------
-    _p("cell_size_m", 500, "m", 250, 1000, "assumption (resolution of the stylised map)", "map",
+    _p("cell_size_m", 500, "m", 250, 1000, "assumption (resolution of the raster of the communal sections)", "map",
        "Side of one grid cell.", "int"),
-    _p("cdb_inhabited_share", 0.6, "share", 0.3, 0.9,
-       "assumption; Croix-des-Bouquets 249,628 (2015) [S] is a large rural commune", "map",
-       "Share of Croix-des-Bouquets' population living on the modelled urban edge."),
+    _p("population_gradient_km", 5.0, "km", 1.0, 50.0,
+       "assumption; exponential density gradient from the centre (Clark 1951, J. R. Stat. Soc. A 114: 490-496); "
+       "the data give population by communal section only (IHSI/UNFPA 2019)", "map",
+       "Distance over which density falls by a factor e inside a communal section, from downtown; large values "
+       "spread a section's residents evenly."),
+    _p("population_growth_per_year", 0.012, "1/year", 0.0, 0.03,
+       "assumption; Haiti's population grows about 1.2% a year (UN World Population Prospects) [NV]", "map",
+       "Growth of every section's residents from the 2019 estimate (1 July 2019) to the start date."),
+    _p("urban_density_km2", 2000.0, "persons/km2", 500.0, 5000.0,
+       "assumption; gang territory is reported for the capital's built-up area (~80% of the capital, UN via "
+       "AP) [V], not for the rural sections of Croix-des-Bouquets, Kenscoff and Gressier", "map",
+       "Residents per km2 at the start from which a cell counts as the built-up capital (territory shares and "
+       "the initial territory; the densest cell of every commune always counts)."),
+    _p("displaced_at_start", 200000.0, "persons", 0.0, 400000.0,
+       "record: ~200,000 displaced in Oct 2023 (seed 004) [V]; >310,000 nationally, 94% from the West, Dec 2023 "
+       "(IOM) [V]", "population",
+       "People already displaced from gang-held cells at the start, hosted in cells no gang holds."),
     # --- gangs -------------------------------------------------------------------------------------
     _p("gang_members_total", 5500, "persons", 3000, 15000,
        "record: ~5,500 (sitadelmagazine) [S]; '12,000' [NV]", "gangs",
        "Armed gang members in the metro area at the start."),
     _p("initial_gang_territory_share", 0.75, "share", 0.6, 0.85,
        "assumption anchored on ~80% of the capital in Mar 2024 (UN via AP) [V]", "gangs",
-       "Share of inhabited cells under gang control at the start date."),
+       "Share of the built-up capital's cells (urban_density_km2) under gang control at the start date."),
     _p("gang_arms_per_member", 0.8, "weapons/person", 0.4, 1.2,
        "assumption; some gangs better armed than police (UN experts) [S]", "gangs",
        "Weapons held per member at the start."),

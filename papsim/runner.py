@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from papsim.citymap import CityMap, load_city_map
+from papsim import citymap
+from papsim.citymap import CityMap
 from papsim.model import PortAuPrince
 from papsim.indicators import summarise
 from papsim.scenario import Scenario, load_scenario
@@ -23,13 +24,13 @@ class Result:
     timeseries: pd.DataFrame  # one row per day (row 0 the start), one column per output
     summary: dict[str, float | int | bool]  # final values, totals and derived indicators
     sites: pd.DataFrame  # per key site: name, kind, days closed, held at the end
+    communes: pd.DataFrame  # one row per day and commune, one column per commune series
     snapshots: dict[int, Frame]  # the map state (control, front lines, units) at chosen days
 
     @property
     def city(self) -> CityMap:
         """The rasterised map the run used (cached)."""
-        p = self.scenario.params
-        return load_city_map(self.scenario.map_path, p["cell_size_m"], p["cdb_inhabited_share"])
+        return citymap.for_params(self.scenario.map_path, self.scenario.params)
 
 
 def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
@@ -50,5 +51,7 @@ def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
     sites = pd.DataFrame({"site": city.site_names, "kind": city.site_kinds,
                           "days_closed": model.site_closed_days.astype(int),
                           "held_at_end": model.controller[city.site_cells] < 0})
-    summary = summarise(ts, scenario.params, model.initial_population, sites)
-    return Result(scenario=scenario, seed=seed, timeseries=ts, summary=summary, sites=sites, snapshots=snapshots)
+    communes = model.commune_recorder.frame(scenario.start_date)
+    summary = summarise(ts, scenario.params, model.initial_population, sites, communes)
+    return Result(scenario=scenario, seed=seed, timeseries=ts, summary=summary, sites=sites, communes=communes,
+                  snapshots=snapshots)

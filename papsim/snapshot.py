@@ -28,15 +28,15 @@ class Frame:
 
 def frame(model: PortAuPrince) -> Frame:
     """The map state of a live model today (copies: the frame does not change as the model steps on)."""
-    shape = model.city.land.shape
+    city = model.city
     placed = model.unit_cell >= 0
-    cells = model.unit_cell[placed]
+    x, y = city.grid_xy(model.unit_cell[placed])
     units = pd.DataFrame({
-        "x": cells // model.city.height, "y": cells % model.city.height,
+        "x": x, "y": y,
         "force": np.asarray(FORCES)[model.unit_force[placed]],
         "role": np.asarray(ROLES)[model.unit_role[placed]],
         "personnel": model.unit_personnel[placed],
     })
     date = model.config.start_date + dt.timedelta(days=int(model.day))
-    return Frame(day=int(model.day), date=date, controller=model.controller.reshape(shape).copy(),
-                 contested=model.contested.reshape(shape).copy(), units=units)
+    return Frame(day=int(model.day), date=date, controller=city.to_grid(model.controller, -1),
+                 contested=city.to_grid(model.contested, False), units=units)

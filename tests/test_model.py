@@ -120,11 +120,13 @@ def test_stronger_arms_control_lowers_gang_arms(baseline):
 
 
 def _clear_interior_cells(model, n, hold_days):
-    """Clear ``n`` gang cells surrounded by their own group, as an operation would, holding them or not."""
+    """Clear ``n`` gang cells surrounded by their own group, spread over the city, as an operation would,
+    holding them or not."""
     c = model.controller
     interior = (c >= 0) & (c[model.nbr] == c[:, None]).all(axis=1)
     interior[model.city.site_cells] = False
-    cells = np.flatnonzero(interior)[:n]
+    candidates = np.flatnonzero(interior)
+    cells = candidates[np.linspace(0, len(candidates) - 1, n).astype(int)]
     c[cells] = -1
     model.cleared_on[cells] = model.day
     model.held_until[cells] = model.day + hold_days if hold_days else -1
@@ -133,11 +135,11 @@ def _clear_interior_cells(model, n, hold_days):
 
 def test_cleared_but_unheld_ground_is_retaken(baseline):
     retaken = {}
-    for hold_days in (0, 60):
+    for hold_days in (0, 90):
         model = PortAuPrince(baseline.replace(hnp_static_share=0.2, operation_tempo=0.05), rng=5, days=60)
         cells = _clear_interior_cells(model, 12, hold_days)
-        for _ in range(45):
+        for _ in range(60):
             model.step()
         retaken[hold_days] = (model.controller[cells] >= 0).mean()
-    assert retaken[0] > 0.5
-    assert retaken[60] < retaken[0]
+    assert retaken[0] >= 0.4
+    assert retaken[90] < retaken[0]

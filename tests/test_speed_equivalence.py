@@ -249,9 +249,13 @@ def test_the_grid_is_built_on_demand_and_shows_the_model_state(baseline):
         model.step()
         if day == 7:
             grid = model.grid  # building the grid mid-run changes nothing
-            assert np.shares_memory(grid.controller.data, model.controller)
-    assert np.array_equal(model.grid.controller.data.reshape(-1), model.controller)
-    assert np.array_equal(model.grid.population.data.reshape(-1), model.population)
+            assert np.array_equal(grid.controller.data.reshape(-1)[model.city.cells], model.controller)
+    cells = model.city.cells
+    assert np.array_equal(model.grid.controller.data.reshape(-1)[cells], model.controller)
+    assert np.array_equal(model.grid.population.data.reshape(-1)[cells], model.population)
+    off_land = ~model.city.land.reshape(-1)
+    assert (model.grid.controller.data.reshape(-1)[off_land] == -1).all()
+    assert (model.grid.population.data.reshape(-1)[off_land] == 0).all()
     assert {"controller", "population", "trust", "security", "gang_strength"} <= set(model.grid._mesa_property_layers)
     ts = model.recorder.frame(baseline.start_date)
     assert ts.equals(plain.timeseries)

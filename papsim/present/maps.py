@@ -2,7 +2,7 @@
 
 Nothing on a map relies on colour alone, so a greyscale print still reads: the state's cells light grey,
 each gang coalition its own colour and lightness, contested cells hatched, borders between groups in thin
-white, communes outlined in dark grey; key sites are yellow markers with a shape per kind; units are small
+white, the coast and the communes' real boundaries in dark grey, main roads in mid grey; key sites are yellow markers with a shape per kind; units are small
 black (static protection) or white (patrols, holds and operations) circles (HNP) or diamonds (MSS).
 """
 
@@ -36,6 +36,7 @@ STATE_COLOUR = "#D0D0D0"  # light grey: between the bay (lightest) and the gangs
 FAMILY_COLOURS = {"G9": "#D55E00", "G-Pep": "#0072B2", "independent": "#CC79A7"}  # dark, darker, lighter in grey
 OTHER_FAMILY_COLOUR = "#E69F00"
 SITE_COLOUR = "#F0E442"
+ROAD_COLOUR = "#555555"
 SITE_MARKERS = {"airport": "^", "port": "v", "fuel_terminal": "p", "hospital": "P", "palace": "*",
                 "prison": "X", "intersection": "h"}
 FORCE_MARKERS = {"HNP": "o", "MSS": "D"}
@@ -79,7 +80,8 @@ def _family_colour(family: str) -> str:
 
 
 def control_image(city: CityMap, controller: np.ndarray) -> tuple[np.ndarray, ListedColormap]:
-    """Integer image (height, width) for ``imshow``: 0 outside, 1 state, 2+ gang family; and its colour map."""
+    """Integer image (height, width) for ``imshow``: 0 off land, 1 state, 2+ gang family; and its colour map.
+    ``controller`` is on the full grid (``Frame.controller``)."""
     families = _families(city)
     family_of = np.array([families.index(g.family) for g in city.gangs])
     img = np.where(controller >= 0, 2 + family_of[np.maximum(controller, 0)], 1)
@@ -88,55 +90,71 @@ def control_image(city: CityMap, controller: np.ndarray) -> tuple[np.ndarray, Li
     return img.T, cmap
 
 
-def _edges(labels: np.ndarray, mask: np.ndarray | None = None) -> list[list[tuple[float, float]]]:
-    """Segments (in imshow coordinates) between neighbouring cells with different labels.
+def _edges(labels: np.ndarray, cell_km: float, mask: np.ndarray | None = None) -> np.ndarray:
+    """Segments (grid km) between neighbouring cells with different labels, shape (n, 2, 2).
 
     ``labels`` has the grid's (width, height) shape; ``mask`` (same shape) keeps only edges touching it.
     """
-    segs = []
     keep = np.ones(labels.shape, bool) if mask is None else mask
-    dx = (labels[1:, :] != labels[:-1, :]) & (keep[1:, :] | keep[:-1, :])
-    for x, y in zip(*np.nonzero(dx)):
-        segs.append([(x + 0.5, y - 0.5), (x + 0.5, y + 0.5)])
-    dy = (labels[:, 1:] != labels[:, :-1]) & (keep[:, 1:] | keep[:, :-1])
-    for x, y in zip(*np.nonzero(dy)):
-        segs.append([(x - 0.5, y + 0.5), (x + 0.5, y + 0.5)])
-    return segs
+    xs, ys = np.nonzero((labels[1:, :] != labels[:-1, :]) & (keep[1:, :] | keep[:-1, :]))
+    vertical = np.stack([np.column_stack([xs + 1, ys]), np.column_stack([xs + 1, ys + 1])], axis=1)
+    xs, ys = np.nonzero((labels[:, 1:] != labels[:, :-1]) & (keep[:, 1:] | keep[:, :-1]))
+    horizontal = np.stack([np.column_stack([xs, ys + 1]), np.column_stack([xs + 1, ys + 1])], axis=1)
+    return np.concatenate([vertical, horizontal]).astype(float) * cell_km
+
+
+def _km(city: CityMap, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Grid km of the centres of model cells."""
+    x, y = city.grid_xy(cells)
+    return (x + 0.5) * city.cell_km, (y + 0.5) * city.cell_km
+
+
+def _scale_and_north(ax, width_km: float, height_km: float) -> None:
+    """A 10 km scale bar in the lower right corner and a north arrow above it (UTM grid north)."""
+    x1, y0 = width_km * 0.95, height_km * 0.05
+    ax.plot([x1 - 10, x1], [y0, y0], color="black", linewidth=2, solid_capstyle="butt", zorder=7)
+    ax.text(x1 - 5, y0 + height_km * 0.015, "10 km", ha="center", va="bottom", fontsize=6, zorder=7)
+    ax.annotate("N", xy=(x1 - 1, y0 + height_km * 0.2), xytext=(x1 - 1, y0 + height_km * 0.1), ha="center",
+                va="center", fontsize=7, fontweight="bold", zorder=7,
+                arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.0})
 
 
 def draw_map(ax, city: CityMap, state: Frame, title: str = "", labels: bool = True) -> None:
-    """Draw one control map on ``ax``: control, contested cells, communes, key sites and units."""
+    """Draw one control map on ``ax`` in grid km: control, contested cells, the region's coast and commune
+    boundaries, roads, commune names, key sites, units, a scale bar and a north arrow."""
+    w_km, h_km = city.width * city.cell_km, city.height * city.cell_km
     img, cmap = control_image(city, state.controller)
-    ax.imshow(img, origin="lower", cmap=cmap, vmin=0, vmax=len(cmap.colors) - 1, interpolation="nearest")
-    # borders between armed groups (thin white), communes (dark grey) and the coast (black)
-    groups = np.where(city.land, state.controller, -2)
-    ax.add_collection(LineCollection(_edges(groups, state.controller >= 0), colors="white", linewidths=0.5))
-    ax.add_collection(LineCollection(_edges(np.where(city.land, city.commune, -1), city.land),
-                                     colors="#333333", linewidths=0.9))
+    ax.imshow(img, origin="lower", cmap=cmap, vmin=0, vmax=len(cmap.colors) - 1, interpolation="nearest",
+              extent=(0, w_km, 0, h_km))
+    groups = np.where(city.land, state.controller, -2)  # borders between armed groups, thin white
+    ax.add_collection(LineCollection(_edges(groups, city.cell_km, state.controller >= 0), colors="white",
+                                     linewidths=0.4))
     if state.contested.any():
         xs, ys = np.nonzero(state.contested & city.land)
         # one compound path of all contested cells, hatched once (a patch per cell is several times slower)
-        corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
-        verts = (np.column_stack([xs, ys])[:, None, :] + corners[None, :, :]).reshape(-1, 2)
+        corners = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]], dtype=float)
+        verts = ((np.column_stack([xs, ys])[:, None, :] + corners[None, :, :]) * city.cell_km).reshape(-1, 2)
         codes = np.tile([MplPath.MOVETO, MplPath.LINETO, MplPath.LINETO, MplPath.LINETO, MplPath.CLOSEPOLY], len(xs))
         ax.add_patch(PathPatch(MplPath(verts, codes), facecolor="none", edgecolor="#222222", linewidth=0.0,
                                hatch=CONTESTED_HATCH))
+    ax.add_collection(LineCollection([ring for rings in city.commune_outlines for ring in rings], colors="#333333",
+                                     linewidths=0.8))
+    ax.add_collection(LineCollection([city.roads.node_xy_km[list(seg)] for seg in city.roads.seg_nodes],
+                                     colors=ROAD_COLOUR, linewidths=1.0, linestyles="solid"))
     if labels:
-        for i, name in enumerate(city.commune_names):
-            xs, ys = np.nonzero(city.commune == i)
-            if len(xs):
-                ax.text(xs.mean(), ys.mean(), name, fontsize=6, ha="center", va="center", color="#111111",
-                        path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+        _label_communes(ax, city, w_km)
     if len(state.units):
-        _draw_units(ax, state.units)
-    sx, sy = np.divmod(city.site_cells, city.height)
+        _draw_units(ax, state.units, city.cell_km)
+    sx, sy = _km(city, city.site_cells)
     for kind, marker in SITE_MARKERS.items():
         sel = np.array([k == kind for k in city.site_kinds])
         if sel.any():
-            ax.scatter(sx[sel], sy[sel], marker=marker, s=55, facecolor=SITE_COLOUR, edgecolor="black",
-                       linewidth=0.8, zorder=5)
-    ax.set_xlim(-0.5, city.width - 0.5)
-    ax.set_ylim(-0.5, city.height - 0.5)
+            ax.scatter(sx[sel], sy[sel], marker=marker, s=40, facecolor=SITE_COLOUR, edgecolor="black",
+                       linewidth=0.7, zorder=5)
+    _scale_and_north(ax, w_km, h_km)
+    ax.set_xlim(0, w_km)
+    ax.set_ylim(0, h_km)
+    ax.set_aspect("equal")
     ax.set_title(title)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -146,16 +164,25 @@ def draw_map(ax, city: CityMap, state: Frame, title: str = "", labels: bool = Tr
         spine.set_linewidth(0.5)
 
 
-def _draw_units(ax, units: pd.DataFrame) -> None:
-    """Units grouped per cell, force and posture; marker area grows with the personnel there."""
+def _label_communes(ax, city: CityMap, w_km: float) -> None:
+    """Each commune's name at a point inside it, aligned away from the nearer side of the map so that it is
+    never cut by the frame."""
+    for name, (x, y) in zip(city.commune_names, city.commune_label_km):
+        ha = "left" if x < 0.25 * w_km else "right" if x > 0.75 * w_km else "center"
+        ax.text(x, y, name, fontsize=5.5, ha=ha, va="center", color="#111111", zorder=6, clip_on=True,
+                path_effects=[patheffects.withStroke(linewidth=1.8, foreground="white")])
+
+
+def _draw_units(ax, units: pd.DataFrame, cell_km: float) -> None:
+    """Units grouped per cell (grid ``x``, ``y``), force and posture; marker area grows with the personnel."""
     u = units[units["role"].isin(STATIC_ROLES + DYNAMIC_ROLES) & (units["personnel"] > 0)]
     if u.empty:
         return
     u = u.assign(static=u["role"].isin(STATIC_ROLES))
     g = u.groupby(["x", "y", "force", "static"], as_index=False)["personnel"].sum()
     for (force, static), part in g.groupby(["force", "static"]):
-        offset = 0.28 if static else 0.0  # static units sit on key sites: shift them off the site marker
-        ax.scatter(part["x"] + offset, part["y"] - offset, marker=FORCE_MARKERS.get(force, "o"),
+        offset = 0.78 if static else 0.5  # static units sit on key sites: shift them off the site marker
+        ax.scatter((part["x"] + offset) * cell_km, (part["y"] + 1 - offset) * cell_km, marker=FORCE_MARKERS.get(force, "o"),
                    s=6 + 4 * np.sqrt(part["personnel"] / 10.0),
                    facecolor="black" if static else "white", edgecolor="white" if static else "black",
                    linewidth=0.6, zorder=6)
@@ -172,7 +199,9 @@ def map_legend_handles(city: CityMap, units: bool = True) -> tuple[list, list[st
     handles.append(Patch(facecolor="white", edgecolor="#222222", hatch=CONTESTED_HATCH, linewidth=0.5))
     labels.append("contested")
     handles.append(Line2D([], [], color="#333333", linewidth=0.9))
-    labels.append("commune boundary")
+    labels.append("commune boundary and coast")
+    handles.append(Line2D([], [], color=ROAD_COLOUR, linewidth=1.0))
+    labels.append("main road")
     for kind, marker in SITE_MARKERS.items():
         if kind in city.site_kinds:
             handles.append(Line2D([], [], linestyle="", marker=marker, markersize=7, markerfacecolor=SITE_COLOUR,
