@@ -179,3 +179,21 @@ def test_palette_reads_in_greyscale_and_for_colour_blind_readers():
     assert min(np.diff(levels)) >= 0.08, levels
     assert set(maps.FAMILY_COLOURS.values()) <= set(style.PALETTE)
     assert len(set(style.LINESTYLES)) == len(style.LINESTYLES)  # lines differ by dash as well as colour
+
+
+def test_the_map_shows_the_real_outlines_with_every_name_whole(result):
+    """Commune names lie wholly inside their panel, the outlines and roads are drawn, with a scale bar and a
+    north arrow."""
+    fig = maps.map_figure(result.city, [result.snapshots[0]], ncols=1)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    box = ax.get_window_extent()
+    names = [t for t in ax.texts if t.get_text() in result.city.commune_names]
+    assert sorted(t.get_text() for t in names) == sorted(result.city.commune_names)
+    for t in names:
+        extent = t.get_window_extent()
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0 and extent.y1 <= box.y1, t
+    assert any(t.get_text() == "10 km" for t in ax.texts) and any(t.get_text() == "N" for t in ax.texts)
+    n_rings = sum(len(rings) for rings in result.city.commune_outlines)
+    segments = [len(c.get_segments()) for c in ax.collections if hasattr(c, "get_segments")]
+    assert n_rings in segments and len(result.city.roads.seg_nodes) in segments
