@@ -1,5 +1,10 @@
-"""Build of the compiled twins of the mechanisms (``papsim/kernels/<module>.pyx``); everything else is in
-pyproject.toml.
+"""What the package holds: its modules, the library it ships, their data files, and the compiled twins of the
+mechanisms (``papsim/kernels/<module>.pyx``); the project's metadata is in pyproject.toml.
+
+The library stays where it is in the repository (``scenarios/``, with the city map in ``scenarios/map/``,
+and ``experiments/``) and is installed as the packages ``papsim.library.scenarios`` and
+``papsim.library.experiments``; papsim reads it through importlib.resources, so an editable install reads
+the repository's folders and a wheel its own copy (``papsim/library/__init__.py``).
 
 Each twin is its own optional extension: where one cannot be built (no C compiler), the package installs
 without it and that module runs its NumPy functions, which give the same numbers (``papsim/kernels/__init__.py``).
@@ -12,8 +17,14 @@ from pathlib import Path
 
 import numpy as np
 from Cython.Build import cythonize
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 
+LIBRARY = {"papsim.library.scenarios": "scenarios", "papsim.library.experiments": "experiments"}
+PACKAGE_DATA = {
+    "papsim.present.report": ["templates/*.html.j2"],
+    "papsim.library.scenarios": ["*.toml", "map/**/*"],  # every file of the map, whatever its type
+    "papsim.library.experiments": ["*.toml"],
+}
 KERNELS = Path("papsim/kernels")
 COMMON = (KERNELS / "_common.pxd").read_bytes()  # included in every twin
 
@@ -36,4 +47,10 @@ def twin(pyx: Path) -> Extension:
 
 
 twins = [twin(pyx) for pyx in sorted(KERNELS.glob("*.pyx"))]
-setup(ext_modules=cythonize(twins, compiler_directives={"language_level": "3"}, quiet=True))
+setup(
+    packages=[*find_packages(include=["papsim", "papsim.*"]), *LIBRARY],
+    package_dir=LIBRARY,
+    package_data=PACKAGE_DATA,
+    exclude_package_data={"": ["**/__pycache__/*"]},
+    ext_modules=cythonize(twins, compiler_directives={"language_level": "3"}, quiet=True),
+)

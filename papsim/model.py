@@ -218,7 +218,8 @@ class PortAuPrince(mesa.Model):
         trust.day(k, p, rng, self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase), civilians_killed=civilians,
                   population=self.population, land=self.land)
-        share = self.gang_population_share()
+        total = float(self.population.sum())
+        share = float(np.dot(self.population, held) / total) if total > 0 else 0.0  # gang_population_share()
         self._share_today = (t, share)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
                                                             share)
@@ -261,16 +262,16 @@ class PortAuPrince(mesa.Model):
         if day != self.day:
             gang_held = self.controller != territory.NO_GANG
             secure = ~gang_held & ~self.contested & self.land
-        secure_share = float(pop[secure].sum() / total) if total > 0 else 0.0
+        secure_share = float(np.dot(pop, secure) / total) if total > 0 else 0.0
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
         day, gang_share = self._share_today  # today's, from the phase step (nothing has changed since)
         if day != self.day:
-            gang_share = float(pop[gang_held].sum() / total) if total > 0 else 0.0
+            gang_share = float(np.dot(pop, gang_held) / total) if total > 0 else 0.0
         self.recorder.write(self.day, {
             "gang_territory_share": np.count_nonzero(gang_held & self.urban) / self._urban_cells,
             "gang_population_share": gang_share,
-            "contested_cells": float(self.contested.sum()),
+            "contested_cells": float(np.count_nonzero(self.contested)),
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
             "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
@@ -281,7 +282,7 @@ class PortAuPrince(mesa.Model):
             "schools_open_share": secure_share,
             "humanitarian_access": self._humanitarian_access(gang_held),
             "secure_population_share": secure_share,
-            "trust": float((self.trust * pop).sum() / total) if total > 0 else 0.0,
+            "trust": float(np.dot(self.trust, pop) / total) if total > 0 else 0.0,
             "mss_personnel": self.mss, "hnp_personnel": self.hnp,
             "operations": ops, "cells_cleared": cleared,
             "cells_held": float(np.count_nonzero(self.held_until > self.day)),

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from papsim.errors import InputError
+from papsim.library import SCENARIOS
 from papsim.registry import PARAMETERS, Parameter, defaults
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIO_DIR = SCENARIOS  # the scenario library and the map, found through importlib.resources (papsim.library)
 BASELINE = SCENARIO_DIR / "baseline.toml"
 _SCENARIO_KEYS = {"name", "description", "start_date", "days", "map", "extends"}
 _TABLES = {"scenario", "parameters", "mss_arrivals", "pledges"}
@@ -144,6 +145,25 @@ def _entries(where: str, raw: Any, table: str, fields: dict[str, type]) -> list[
                                  else f"{where}: {table}[{i + 1}].{key} must be a {typ.__name__}")
         out.append(entry)
     return out
+
+
+def library_names() -> list[str]:
+    """The names of the scenarios in the library, sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve_scenario(text: str | Path) -> Path:
+    """A scenario given as a file path, or as the name of a scenario in the library (with or without .toml)."""
+    path = Path(text)
+    if path.is_file():
+        return path.resolve()
+    for candidate in (SCENARIO_DIR / f"{text}.toml", SCENARIO_DIR / str(text)):
+        if candidate.is_file() and candidate.parent == SCENARIO_DIR:
+            return candidate.resolve()
+    if path.suffix == ".toml" or len(path.parts) > 1:
+        raise InputError(f"{path}: scenario file not found")
+    raise InputError(f"scenario '{text}' is neither a file nor a name in the library "
+                     f"({', '.join(library_names())}; 'pap-sim library' lists them)")
 
 
 def load_scenario(path: str | Path = BASELINE) -> Scenario:

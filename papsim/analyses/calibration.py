@@ -11,7 +11,9 @@ distance (``papsim/analyses/patterns.py``):
    set), through the experiments engine (one store per generation, resumable); its statistics are the
    replicate means of the pattern statistics, and its distance is measured on them.
 3. The kept sets and their weights are the posterior sample; the kept set with the smallest distance is
-   written as ``scenarios/calibrated.toml`` with the posterior median and 90% interval of every parameter.
+   written as a scenario, ``calibrated.toml`` in the output folder, with the posterior median and 90%
+   interval of every parameter and the model fingerprint it was made on (``papsim/provenance.py``); it
+   replaces the shipped ``scenarios/calibrated.toml``, which every scenario inherits, only when asked.
 
 Tables and figures are written by ``papsim/present/calibration_files.py``.
 """
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from papsim import atomic
 from papsim.analyses.apmc import Posterior, apmc, weighted_quantile
 from papsim.analyses import predictive
 from papsim.analyses.patterns import (DAILY, PATTERNS, SHARE, WINDOW_END, YEAR_START, at_days, distance, errors,
@@ -37,11 +40,12 @@ from papsim.errors import InputError
 from papsim.experiments.engine import sweep
 from papsim.experiments.models import PARAMETER_SET, WRAPPER, PapSim, View
 from papsim.experiments.spec import Spec
+from papsim.provenance import FINGERPRINTED, model_fingerprint, provenance
 from papsim.registry import PARAMETERS
 from papsim.scenario import SCENARIO_DIR, Scenario, load_scenario
 
 CALIBRATION_SCENARIO = SCENARIO_DIR / "mss_as_deployed.toml"
-CALIBRATED = SCENARIO_DIR / "calibrated.toml"
+CALIBRATED = SCENARIO_DIR / "calibrated.toml"  # the shipped calibration, which every scenario inherits
 DEFAULT_OUT = Path("results") / "calibration"
 
 # The factors fitted (uniform priors on their registry ranges), besides the area share.
@@ -218,8 +222,8 @@ def write_calibrated(path: Path, post: Posterior, summary: pd.DataFrame, strict:
         f"#   Sets reproducing all {len(PATTERNS)} patterns at once: {strict} of {len(post.particles)}.",
         f"# Chosen set: the kept set with the smallest distance ({float(post.best['distance']):.3f}; "
         f"{int(post.best['patterns_hit'])} of {len(PATTERNS)} patterns inside their intervals).",
-        f"# Model fingerprint (sha256 of papsim/model.py, papsim/mechanisms/*.py, papsim/registry.py, the map): "
-        f"{meta['fingerprint']}",
+        f"# Model fingerprint (sha256 of the code of papsim/{{{', '.join(FINGERPRINTED)}}} without docstrings, and of "
+        f"the map's data): {meta['fingerprint']}",
         "# Patterns and results: docs/validation.md. Scenarios inherit these values through baseline.toml.",
         "",
         "[scenario]",
@@ -241,25 +245,16 @@ def write_calibrated(path: Path, post: Posterior, summary: pd.DataFrame, strict:
     path.write_text("\n".join(lines) + "\n")
 
 
-def model_fingerprint() -> str:
-    """A digest of the code and data the calibration depends on: when it changes, calibrate again."""
-    root = Path(__file__).resolve().parent.parent
-    files = [root / "model.py", root / "registry.py", *sorted((root / "mechanisms").glob("*.py")),
-             SCENARIO_DIR / "map" / "city.toml"]
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 # --------------------------------------------------------------------------------------------- driver
 @dataclass
 class CalibrationResult:
     """A finished calibration: the posterior and its tables (``papsim/present/calibration_files.py`` writes
-    them out with the figures), and where the stores and the calibrated scenario are."""
+    them out with the figures and the provenance), where the stores and the calibrated scenario are, and
+    whether it replaced the shipped calibration."""
 
     out: Path
     calibrated: Path
+    shipped: bool
     start: dt.date
     posterior: Posterior
     summary: pd.DataFrame
@@ -268,6 +263,7 @@ class CalibrationResult:
     bands: pd.DataFrame  # prior and posterior predictive bands of the daily columns (predictive.bands)
     observed: pd.DataFrame  # the record's points on those columns (predictive.observed)
     meta: dict[str, Any]
+    provenance: dict[str, Any]  # papsim.provenance.provenance of the calibrated scenario
 
 
 def _check(budget: int, replicates: int, particles: int, alpha: float, min_acceptance: float, seed: int) -> None:
@@ -287,11 +283,13 @@ def _check(budget: int, replicates: int, particles: int, alpha: float, min_accep
 
 
 def calibrate(budget: int = 1600, replicates: int = 2, particles: int = 100, alpha: float = 0.5,
-              min_acceptance: float = 0.05, out: str | Path = DEFAULT_OUT, calibrated: str | Path = CALIBRATED,
+              min_acceptance: float = 0.05, out: str | Path = DEFAULT_OUT, calibrated: str | Path | None = None,
               scenario: str | Path = CALIBRATION_SCENARIO, seed: int = 20241231, executor: str = "processes",
-              workers: int | None = None, resume: bool = False, progress: bool = True) -> CalibrationResult:
+              workers: int | None = None, resume: bool = False, progress: bool = True,
+              update_shipped: bool = False) -> CalibrationResult:
     """Run the APMC calibration through the experiments engine (stores under ``out``) and write the chosen
-    set as the scenario ``calibrated``; return the posterior and its tables.
+    set as the scenario ``calibrated`` (default ``out/calibrated.toml``); with ``update_shipped`` it also
+    replaces the shipped calibration (:data:`CALIBRATED`). Return the posterior and its tables.
 
     ``budget`` is the number of model runs allowed (parameter sets x replicates).
     """
@@ -300,6 +298,7 @@ def calibrate(budget: int = 1600, replicates: int = 2, particles: int = 100, alp
     scenario_path = Path(scenario).resolve()
     base = load_scenario(scenario_path)
     window_days(base)
+    block = provenance([base])
     out = Path(out)
     runner = Runner(base, replicates, seed, out, executor, workers, resume, progress)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xAB0C,)))
@@ -316,8 +315,10 @@ def calibrate(budget: int = 1600, replicates: int = 2, particles: int = 100, alp
             "date": dt.date.today().isoformat(), "seed": seed, "wall_s": time.perf_counter() - start_clock,
             "workers": "1 process" if executor == "serial" else f"{workers or os.cpu_count()} {executor} worker(s)",
             "fingerprint": model_fingerprint()}
-    calibrated = Path(calibrated)
+    calibrated = Path(calibrated) if calibrated is not None else out / "calibrated.toml"
     write_calibrated(calibrated, post, summary, strict, meta)
+    if update_shipped and calibrated.resolve() != CALIBRATED.resolve():
+        atomic.write_text(CALIBRATED, calibrated.read_text())
     drawn = predictive.bands(out, post, seed)
-    return CalibrationResult(out, calibrated, base.start_date, post, summary, pattern_table(post), strict, drawn,
-                             predictive.observed(drawn, base.start_date), meta)
+    return CalibrationResult(out, calibrated, update_shipped, base.start_date, post, summary, pattern_table(post),
+                             strict, drawn, predictive.observed(drawn, base.start_date), meta, block)

@@ -42,7 +42,7 @@ from papsim.experiments.planner import paired_vs_reference, pairing
 from papsim.experiments.spec import Spec
 from papsim.experiments.store import Store
 from papsim.outcomes import BY_NAME, HORIZONS, SERIES_NAMES, summary_key
-from papsim.scenario import SCENARIO_DIR, Scenario, load_scenario
+from papsim.scenario import Scenario, load_scenario, resolve_scenario
 
 DEFAULT_DAYS = 730
 SERIES = ("gang_population_share", "deaths_civilian_cum", "mss_personnel", "humanitarian_access")  # stored daily
@@ -74,18 +74,6 @@ def model(paths: list[Path], days: int) -> PapSim:
 
 
 # --------------------------------------------------------------------------------------------- inputs
-def resolve_scenario(text: str) -> Path:
-    """A scenario given as a path, or as a name in scenarios/ (with or without .toml)."""
-    path = Path(text)
-    if path.is_file():
-        return path.resolve()
-    for candidate in (SCENARIO_DIR / text, SCENARIO_DIR / f"{text}.toml"):
-        if candidate.is_file():
-            return candidate.resolve()
-    names = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
-    raise InputError(f"scenario '{text}' not found (neither a file nor a name in scenarios/: {names})")
-
-
 def build_spec(scenarios: list[Scenario], replicates: int, days: int, seed: int) -> Spec:
     """The experiments-engine spec: one grid factor (the scenario), R replicates, common random numbers."""
     # The scenarios' resolved contents enter the description, so the spec hash (and --resume) sees any change.
@@ -258,7 +246,7 @@ def compare(scenarios: list[str], replicates: int = 20, days: int = DEFAULT_DAYS
     """Run every scenario ``replicates`` times on common random numbers into the store ``out`` (default
     results/compare) and return the comparison's tables."""
     if not scenarios:
-        raise InputError("compare: give at least one scenario (a file or a name in scenarios/)")
+        raise InputError("compare: give at least one scenario (a file or a name in the library)")
     if replicates < 1:
         raise InputError(f"--replicates = {replicates} is not allowed; expected an int >= 1")
     if not 1 <= days <= 3650:

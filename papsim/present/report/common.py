@@ -1,4 +1,5 @@
-"""What every kind of report shows alike: parameters against the registry, scenarios, versions and files."""
+"""What every kind of report shows alike: parameters against the registry, scenarios, provenance, versions and
+files."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from papsim import provenance
 from papsim.errors import InputError
 from papsim.outcomes import outcome_of
+from papsim.present.report.detect import read_json
 from papsim.present.report.page import Table, table
-from papsim.provenance import versions
 
 ALL_ROWS = 1000  # rows shown of a table of every parameter or file
 
@@ -121,10 +123,20 @@ def factor_table(spec_raw: dict, first: str) -> pd.DataFrame:
     return frame[order + [c for c in frame.columns if c not in order]] if len(frame) else frame
 
 
+def provenance_rows(folder: Path) -> list[tuple[str, object]]:
+    """The folder's ``provenance.json`` as (dotted key, value) rows, in its order; none without the file."""
+    path = folder / provenance.FILE
+    return flatten(read_json(path)) if path.is_file() else []
+
+
 def base_context(folder: Path, kind: str, recorded: dict[str, str] | None = None) -> dict[str, object]:
-    """What the shared sections of every report read: the folder, its files and the versions."""
+    """What the shared sections of every report read: the folder, its files, its provenance (or the versions
+    it ``recorded`` elsewhere, in folders older than provenance.json) and this environment's versions."""
+    rows = provenance_rows(folder)
+    stale = [key.removeprefix("scenarios.").removesuffix(".calibration.status") for key, value in rows
+             if key.endswith(".calibration.status") and value == "stale"]  # the scenarios on a stale calibration
     return {"kind": kind, "folder": str(folder.resolve()), "files": files(folder), "recorded": recorded,
-            "environment": versions(), "platform": platform.platform()}
+            "provenance": rows, "stale": stale, "environment": provenance.versions(), "platform": platform.platform()}
 
 
 def label_of(key: str) -> str:
