@@ -69,6 +69,10 @@ class Scenario:
         out = dc_replace(self, params=params, **meta)
         if "days" in meta:
             _check_days(where, out.days)
+        if "start_date" in meta:
+            _check_start(where, out.start_date)
+        if "name" in meta:
+            _check_text(where, out.name, out.description)
         return out
 
     def day_of(self, date: dt.date) -> int:
@@ -102,6 +106,23 @@ def validate_value(where: str, table: str, key: str, value: Any) -> Any:
     if math.isnan(value) or not (spec.low <= value <= spec.high):
         raise InputError(bad)
     return value
+
+
+EARLIEST_START, LATEST_START = dt.date(1990, 1, 1), dt.date(2100, 12, 31)  # the horizon's end must be a date
+MAX_NAME, MAX_DESCRIPTION = 100, 2000  # characters: names become folder names and figure titles
+
+
+def _check_start(where: str, start: Any) -> None:
+    if not isinstance(start, dt.date) or isinstance(start, dt.datetime) or not EARLIEST_START <= start <= LATEST_START:
+        raise InputError(f"{where}: scenario.start_date = {start!r} is not allowed; expected a date in "
+                         f"[{EARLIEST_START}, {LATEST_START}] like 2024-01-01")
+
+
+def _check_text(where: str, name: Any, description: Any) -> None:
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME:
+        raise InputError(f"{where}: scenario.name must be a string of 1 to {MAX_NAME} characters")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
+        raise InputError(f"{where}: scenario.description must be a string of at most {MAX_DESCRIPTION} characters")
 
 
 def _check_days(where: str, days: Any) -> None:
@@ -199,8 +220,7 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         params[key] = validate_value(where, "parameters.", key, value)
 
     start = meta.get("start_date", base.start_date if base else None)
-    if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-        raise InputError(f"{where}: scenario.start_date = {start!r} is not allowed; expected a date like 2024-01-01")
+    _check_start(where, start)
     days = meta.get("days", base.days if base else 365)
     _check_days(where, days)
     map_name = meta.get("map")
@@ -229,7 +249,6 @@ def _load(path: Path, seen: tuple[Path, ...]) -> Scenario:
         raise InputError(f"{where}: [[mss_arrivals]] must be in date order")
     name = meta.get("name", path.stem)
     description = meta.get("description", base.description if base else "")
-    if not isinstance(name, str) or not isinstance(description, str):
-        raise InputError(f"{where}: scenario.name and scenario.description must be strings")
+    _check_text(where, name, description)
     return Scenario(name=name, path=path, description=description, start_date=start, days=days,
                     map_path=map_path, params=params, arrivals=arrivals, pledges=pledges)

@@ -8,7 +8,7 @@ import pytest
 
 from papsim.cli import main
 from papsim.errors import InputError
-from papsim.experiments import Spec
+from papsim.experiments import Spec, models
 from papsim.experiments.criteria import CriterionError, evaluate, rename
 
 TABLE = pd.DataFrame({"y": [0.1, 0.5, math.nan, 0.9], "k": [1, 60, 3, 4]})
@@ -74,8 +74,24 @@ def sweep(tmp_path, *options, outputs='["y"]') -> int:
     return main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--executor", "serial", "-q", *options])
 
 
-def test_an_unknown_output_of_a_model_is_said_and_exits_1(tmp_path, capsys):
-    assert sweep(tmp_path, outputs='["y", "no_such_output"]') == 1
+def test_an_output_a_model_does_not_declare_is_refused_before_any_run(tmp_path, capsys):
+    assert sweep(tmp_path, outputs='["y", "no_such_output"]') == 2
+    err = capsys.readouterr().err
+    assert "key 'outputs[1]': 'no_such_output' is not an output of the model (its outputs: y)" in err
+    assert not (tmp_path / "s").exists()
+
+
+def undeclared(factors: dict, seed: int) -> dict:
+    """Ishigami's x1 alone, from a model that does not declare its outputs."""
+    return {"y": factors["x1"]}
+
+
+def test_an_unknown_output_of_an_undeclared_model_is_said_after_the_runs_and_exits_1(tmp_path, capsys,
+                                                                                      monkeypatch):
+    monkeypatch.setitem(models.MODELS, "undeclared", undeclared)
+    spec = tmp_path / "toy.toml"
+    spec.write_text(TOY.format(outputs='["y", "no_such_output"]').replace('"ishigami"', '"undeclared"'))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--executor", "serial", "-q"]) == 1
     err = capsys.readouterr().err
     assert "key 'outputs': 'no_such_output' is not an output of the model (its outputs: y)" in err
 

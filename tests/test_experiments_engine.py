@@ -19,11 +19,11 @@ from papsim.experiments import Spec, Store, sweep
 
 @pytest.fixture(scope="module")
 def dask_executor():
-    """A two-process Dask cluster on this machine, as a concurrent.futures executor."""
+    """A two-process Dask cluster on this machine: its client, which a sweep takes as its executor."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        yield client.get_executor(pure=False)
+        yield client
 
 
 class Fatal(BaseException):
@@ -64,6 +64,13 @@ def kill_always(factors: dict, seed: int):
     """Kills its worker every time it runs one design point."""
     if factors["a"] == 3.0 and factors["b"] == 1.0:
         os.kill(os.getpid(), signal.SIGKILL)
+    return toy(factors, seed)
+
+
+def hangs(factors: dict, seed: int):
+    """Hangs at one design point (a = 3, b = 1): for a run time-out to stop."""
+    if factors["a"] == 3.0 and factors["b"] == 1.0:
+        time.sleep(600)
     return toy(factors, seed)
 
 

@@ -92,7 +92,7 @@ def test_a_megabyte_expression_gives_a_short_line(store, capsys):
 def test_viz_on_the_network_needs_allow_network(capsys, monkeypatch, host):
     from papsim.present import app
 
-    monkeypatch.setattr(app, "serve", lambda *a: pytest.fail("served"))
+    monkeypatch.setattr(app, "serve", lambda *a, **kw: pytest.fail("served"))
     err = one_line_exit_2(capsys, ["viz", "--host", host])
     assert "--allow-network" in err and "without authentication" in err and "runs the model" in err
 
@@ -101,7 +101,7 @@ def test_viz_with_allow_network_says_what_it_exposes(capsys, monkeypatch):
     from papsim.present import app
 
     served = []
-    monkeypatch.setattr(app, "serve", lambda *a: served.append(a) or 0)
+    monkeypatch.setattr(app, "serve", lambda *a, **kw: served.append(a) or 0)
     assert main(["viz", "--host", "0.0.0.0", "--port", "0", "--allow-network"]) == 0
     assert served and "without authentication" in capsys.readouterr().err
     assert main(["viz", "--host", "127.0.0.1", "--port", "0"]) == 0 and len(served) == 2

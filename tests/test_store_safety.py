@@ -1,8 +1,9 @@
 """The store and `pap-sim run` never destroy or mislabel data: foreign folders refused, the lock taken before
-anything is written, the manifest checked on open, partial files out of a reader's sight, SIGTERM flushed,
-every output of `pap-sim run` written atomically."""
+anything is written, the manifest checked on open, partial files out of a reader's sight, a damaged chunk
+set aside and its runs run again, SIGTERM flushed, every output of `pap-sim run` written atomically; and a
+store read with DuckDB or pyarrow.dataset as documented in docs/experiments.md."""
 
-import fcntl
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
-from test_experiments_engine import assert_same_store, grid_spec, slow, toy
+from filelock import FileLock
+from test_experiments_engine import assert_same_store, failing, grid_spec, slow, toy
 
 from papsim import atomic
 from papsim.cli import main
@@ -92,11 +96,10 @@ def test_a_creation_killed_before_its_manifest_can_be_run_again(tmp_path):
 def test_the_lock_is_taken_before_anything_is_written(tmp_path):
     folder = tmp_path / "s"
     folder.mkdir()
-    with open(folder / ".lock", "w") as fh:  # another sweep holds the store
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with FileLock(folder / ".lock"):  # another sweep holds the store
         with pytest.raises(InputError, match="another process is writing this store"):
             sweep(grid_spec(replicates=21), toy, folder, executor="serial", progress=False)
-    assert sorted(p.name for p in folder.iterdir()) == [".lock"]
+    assert sorted(p.name for p in folder.iterdir()) in ([], [".lock"])  # filelock may remove its file
 
 
 @pytest.mark.parametrize("replicates", [4, 3])  # another size; the same size but other seeds
@@ -151,6 +154,100 @@ def test_stale_temporary_files_are_removed_on_open(tmp_path):
     sweep(grid_spec(), toy, store.path, executor="serial", resume=True, progress=False)
     assert not any(p.exists() for p in stale)
     assert len(pd.read_parquet(store.path / "runs")) == 24
+
+
+# ---------------------------------------------------------------- item 7: a damaged chunk is set aside
+def chunked(tmp_path: Path) -> Path:
+    """A complete store of the 24 toy runs in chunks of about five, and its chunk 2's run ids."""
+    return sweep(grid_spec(), toy, tmp_path / "s", executor="serial", chunk_runs=5, progress=False).store.path
+
+
+def held_by(store: Path, number: int) -> list[int]:
+    ranges = json.loads((store / "chunks" / f"part-{number:06d}.json").read_text())["runs"]
+    return [i for first, last in ranges for i in range(first, last + 1)]
+
+
+def test_a_truncated_chunk_is_set_aside_named_and_its_runs_run_again_on_resume(tmp_path, capsys):
+    store = chunked(tmp_path)
+    lost = held_by(store, 2)
+    part = store / "runs" / "part-000002.parquet"
+    os.truncate(part, part.stat().st_size // 2)  # a copy cut short
+    with pytest.raises(pa.ArrowInvalid):
+        pd.read_parquet(store / "runs")
+    assert main(["analyze", str(store), "-q"]) == 1  # the tables are written; the missing runs are said
+    err = capsys.readouterr().err.strip().splitlines()
+    line = next(e for e in err if "part-000002" in e)
+    assert f"its {len(lost)} runs ({lost[0]}-{lost[-1]})" in line and "--resume" in line and len(line) < 400
+    assert len(pd.read_csv(store / "tables" / "runs.csv")) == 24 - len(lost)
+    assert sorted(os.listdir(store / "damaged" / "runs")) == ["part-000002.parquet"]
+    assert len(pd.read_parquet(store / "runs")) == 24 - len(lost)  # every reader reads the rest again
+    assert main(["discover", str(store), "--success", "final > 0", "--holdout", "0", "-q"]) == 1
+    assert "part-000002" in capsys.readouterr().err
+    assert main(["report", str(store), "-q"]) == 0
+    resumed = sweep(grid_spec(), toy, store, executor="serial", resume=True, progress=False)
+    assert resumed.ran == len(lost) and resumed.store.damage() == []
+    assert set(resumed.store.runs()["run_id"]) == set(range(24))
+    assert_same_store(resumed.store, sweep(grid_spec(), toy, tmp_path / "ref", executor="serial",
+                                           progress=False).store)
+    assert main(["analyze", str(store), "-q"]) == 0
+
+
+def test_a_flipped_byte_in_a_series_chunk_fails_its_checksum_and_the_chunk_is_run_again(tmp_path):
+    store = chunked(tmp_path)
+    lost = held_by(store, 3)
+    part = store / "series" / "part-000003.parquet"
+    column = pq.read_metadata(part).row_group(0).column(3)  # the values
+    data = bytearray(part.read_bytes())
+    start = column.dictionary_page_offset or column.data_page_offset
+    data[start + column.total_compressed_size - 8] ^= 0xFF  # a bad sector in its last page: the file opens
+    part.write_bytes(bytes(data))
+    opened = Store(store)
+    assert set(opened.series()["run_id"]).isdisjoint(lost)
+    assert "CRC" in opened.quarantined[0] and "part-000003" in opened.quarantined[0]
+    assert set(opened.runs()["run_id"]) == set(range(24)) - set(lost)  # its runs are missing, not half-stored
+    resumed = sweep(grid_spec(), toy, store, executor="serial", resume=True, progress=False)
+    assert resumed.ran == len(lost)
+    assert_same_store(resumed.store, sweep(grid_spec(), toy, tmp_path / "ref", executor="serial",
+                                           progress=False).store)
+
+
+def test_resume_sets_aside_a_truncated_chunk_before_it_runs_anything(tmp_path):
+    store = chunked(tmp_path)
+    lost = held_by(store, 4)
+    os.truncate(store / "series" / "part-000004.parquet", 10)
+    resumed = sweep(grid_spec(), toy, store, executor="serial", resume=True, progress=False)
+    assert resumed.ran == len(lost) and "part-000004" in resumed.store.quarantined[0]
+    assert len(resumed.store.series()) == 24 * 5 * 2
+
+
+# ---------------------------------------------------------------- reading a store without pandas
+def documented_reading(store: Path) -> dict:
+    """Run the code of docs/experiments.md's "Reading a store without loading it" on ``store`` (its names
+    for the toy model's: final, level, day 4) and return the variables it defines."""
+    text = (ROOT / "docs" / "experiments.md").read_text().split("### Reading a store without loading it")[1]
+    code = "\n".join(block.split("```")[0] for block in text.split("```python\n")[1:3])
+    for old, new in (("results/NAME", str(store)), ("gang_population_share_day365", "final"),
+                     ("gang_population_share", "level"), ("365", "4")):
+        code = code.replace(old, new)
+    names: dict = {}
+    exec(compile(code, "docs/experiments.md", "exec"), names)
+    return names
+
+
+def test_a_store_reads_with_duckdb_and_pyarrow_dataset_as_documented(tmp_path):
+    pytest.importorskip("duckdb")
+    spec = grid_spec()
+    sweep(spec, failing, tmp_path / "s", executor="serial", chunk_runs=4, progress=False)
+    store = sweep(spec, toy, tmp_path / "s", executor="serial", resume=True, retry_failed=True, chunk_runs=4,
+                  progress=False).store  # 9 runs recorded twice: failed, then ok
+    got, runs, series = documented_reading(store.path), store.runs(), store.series()
+    pd.testing.assert_frame_equal(got["latest"].df()[list(runs.columns)], runs, check_dtype=False)
+    assert got["per_point"]["mean"].round(12).tolist() == runs.groupby("point")["final"].mean().round(12).tolist()
+    expected = series[series["day"] == 4].groupby("variable")["value"].mean()
+    assert got["at_day"].set_index("variable")["mean"].round(12).to_dict() == expected.round(12).to_dict()
+    assert got["failed"].num_rows == 9  # the records --retry-failed replaced: why the latest record is taken
+    level = got["series"].to_pandas()
+    assert len(level) == 24 and set(level["run_id"]) == set(range(24)) and set(level["variable"]) == {"level"}
 
 
 # ---------------------------------------------------------------- item 11: SIGTERM flushes like SIGINT

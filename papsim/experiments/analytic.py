@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -20,6 +21,7 @@ class GFunction:
 
     a: tuple[tuple[str, float], ...]
     noise: float = 0.0
+    outputs: ClassVar[tuple[str, ...]] = ("y",)  # what it returns, so a spec's output names are checked before any run
 
     def __call__(self, factors: dict[str, float], seed: int) -> dict[str, float]:
         y = 1.0

@@ -1,5 +1,6 @@
-"""Checks of a spec before any run: output names resolved against the horizon, and analyses the design
-cannot support (errors) or supports poorly (warnings).
+"""Checks of a spec before any run: the file readable as UTF-8 TOML, its scenario loadable, output and
+series names resolved against the model, sizes bounded, and analyses the design cannot support (errors)
+or supports poorly (warnings).
 
 Output names may say ``_horizon`` (``gang_population_share_horizon``, ``deaths_civilian_to_horizon``): they
 become the run summary's key at the spec's ``days``, so a spec does not break when ``days`` changes. A
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from papsim.errors import InputError
-from papsim.experiments import criteria
+from papsim.experiments import criteria, limits
 from papsim.experiments.worker import RESERVED
-from papsim.outcomes import BY_NAME, HORIZONS, outcome_of
+from papsim.outcomes import BY_NAME, HORIZONS, SERIES_NAMES, outcome_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,13 +29,48 @@ if TYPE_CHECKING:
 RBD_FAST_M = 10  # RBD-FAST harmonics (SALib's default); it needs more than 2 M points
 
 
-def scenario_days(path: str) -> int | None:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's tables; a file that cannot be read, is not UTF-8 text or not TOML is one InputError line."""
     try:
-        from papsim.scenario import load_scenario
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such {what} file") from None
+    except OSError as exc:  # unreadable, a folder, a symlink loop
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                         f"a {what} is a TOML file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
 
+
+def check_scenario(path: str, fail: Callable[[str], InputError] | None = None) -> int | None:
+    """The days of the scenario a spec runs. With ``fail``, a scenario that does not load is an error
+    (every run would fail on it); without, the days are None (a store whose scenario has moved)."""
+    from papsim.scenario import load_scenario
+
+    try:
         return load_scenario(path).days
-    except (OSError, InputError):
-        return None
+    except (OSError, RuntimeError, InputError) as exc:  # RuntimeError: a symlink loop in Python 3.12
+        if fail is None:
+            return None
+        if isinstance(exc, FileNotFoundError) or not Path(path).exists():
+            raise fail(f"scenario file {path} does not exist") from None
+        raise fail(f"the scenario does not load: {exc}") from None
+
+
+def check_series(series: str | list[str], registry_model: bool, fail: Callable[[str], InputError]
+                 ) -> str | tuple[str, ...]:
+    """The daily series to keep; for the pap-sim model every named column must be one of its series (a
+    column it lacks would fail every run). Other models' columns are known only once they run."""
+    if isinstance(series, str):
+        return series
+    unknown = [s for s in series if s not in SERIES_NAMES]
+    if registry_model and unknown:
+        raise fail(f"'{unknown[0]}' is not a daily series of the pap-sim model (see docs/outcomes)")
+    return tuple(series)
 
 
 # ---------------------------------------------------------------- outputs at the horizon
@@ -90,6 +129,20 @@ def resolve_expression(expr: str, days: int | None, registry_model: bool, factor
         raise fail(str(exc).removeprefix("criterion: ")) from None
 
 
+def check_declared_outputs(spec: Spec, declared: tuple[str, ...] | None) -> None:
+    """The spec's outputs of interest and the names in its success criteria must be outputs the model
+    declares (or factors); a model that declares none is checked after its runs (``unknown_outputs``)."""
+    if declared is None:
+        return
+    named = [(f"outputs[{i}]", name) for i, name in enumerate(spec.outputs)]
+    named += [(f"analysis.success[{i}]", t.text) for i, e in enumerate(spec.analysis.success)
+              for t in criteria.names(e, where=f"analysis.success[{i}]")]
+    for key, name in named:
+        if name not in declared and name not in spec.factor_names:
+            raise InputError(f"{spec.source}: key '{key}': '{name}' is not an output of the model "
+                             f"(its outputs: {', '.join(declared)})")
+
+
 def unknown_outputs(spec: Spec, runs: pd.DataFrame) -> list[str]:
     """One line per output of interest that no successful run gave (checked after the runs, for a model
     other than pap-sim, whose output names are only known once it has run; none without a successful run)."""
@@ -117,6 +170,9 @@ def support_warnings(design: Design, factors: tuple[Factor, ...], analysis: Anal
                       fail) -> list[str]:
     """Analyses the design cannot support are errors; ones it supports poorly are warnings."""
     points, out = design_points(design, factors), []
+    if points * replicates > limits.MAX_RUNS:
+        raise fail("replicates" if replicates > 1 else "design", f"the design has {points:,} points x {replicates:,} "
+                   f"replicates = {points * replicates:,} runs; at most {limits.MAX_RUNS:,}")
     if "pawn" in analysis.methods and points < 2 * analysis.pawn_slices:
         raise fail("analysis.methods", f"PAWN with {analysis.pawn_slices} slices needs at least "
                                        f"{2 * analysis.pawn_slices} design points (the design has {points})")

@@ -15,13 +15,14 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from papsim.errors import InputError
 from papsim.experiments.analytic import GFunction
+from papsim.experiments.checks import check_declared_outputs
 from papsim.experiments.spec import Spec
 from papsim.indicators import full_cost, killed
 from papsim.outcomes import FLOW_SERIES
@@ -133,6 +134,7 @@ class Ishigami:
     a: float = 7.0
     b: float = 0.1
     noise: float = 0.0
+    outputs: ClassVar[tuple[str, ...]] = ("y",)  # what it returns, so a spec's output names are checked before any run
 
     def __call__(self, factors: dict[str, float], seed: int) -> dict[str, float]:
         x1, x2, x3 = factors["x1"], factors["x2"], factors["x3"]
@@ -188,7 +190,8 @@ def registered_models() -> dict[str, Any]:
 
 def resolve(spec: Spec):
     """The model a spec names: a pap-sim scenario, or a registered model (:data:`MODELS` or an entry point
-    of the ``papsim.models`` group); no other callable is imported."""
+    of the ``papsim.models`` group); no other callable is imported. A model that declares its ``outputs``
+    has the spec's output names and success criteria checked against them here, before any run."""
     if spec.scenario:
         return PapSim(spec.scenario, spec.days, series=spec.series != "none")
     if not spec.model:
@@ -212,6 +215,7 @@ def resolve(spec: Spec):
             raise InputError(f"{spec.source}: key 'model': cannot import the entry point {name!r} ({exc})") from None
     if not callable(model):
         raise InputError(f"{spec.source}: key 'model': {name!r} is not callable")
+    check_declared_outputs(spec, getattr(model, "outputs", None))
     return model
 
 

@@ -11,14 +11,16 @@ import hashlib
 import json
 import math
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from papsim import registry
 from papsim.errors import InputError
-from papsim.experiments.checks import resolve_expression, resolve_output, scenario_days, support_warnings
+from papsim.experiments import limits
+from papsim.experiments.checks import (check_scenario, check_series, read_toml, resolve_expression, resolve_output,
+                                       support_warnings)
+from papsim.experiments.limits import MAX_ITEMS, in_range, is_int as _is_int, is_num as _is_num, short_list
 
 METHODS = ("grid", "random", "morris", "sobol", "efast")
 GIVEN_DATA = ("pawn", "delta", "rbd_fast")  # analyses that work on any design (they read factor columns by name)
@@ -102,7 +104,7 @@ class Spec:
     @property
     def horizon(self) -> int | None:
         """The run length: the spec's ``days``, or the scenario's (None for other models without ``days``)."""
-        return self.days if self.days is not None else (scenario_days(self.scenario) if self.scenario else None)
+        return self.days if self.days is not None else (check_scenario(self.scenario) if self.scenario else None)
 
     @classmethod
     def from_dict(
@@ -149,13 +151,7 @@ class Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a TOML spec; raises InputError with one line on any problem."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such experiment spec file")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
-    return Spec.from_dict(data, source=str(path), base=path.parent)
+    return Spec.from_dict(read_toml(path, "experiment spec"), source=str(path), base=path.parent)
 
 
 _TOP_KEYS = {
@@ -179,19 +175,22 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     if scenario is not None and model is not None:
         raise fail("model", "give either 'scenario' (a pap-sim scenario file) or 'model' (module:callable), not both")
     if scenario is not None:
-        scenario_path = (base / str(scenario)).resolve()
-        if check_files and not scenario_path.is_file():
-            raise fail("scenario", f"scenario file {scenario_path} does not exist")
-        scenario = str(scenario_path)
+        if not isinstance(scenario, str) or not scenario:
+            raise fail("scenario", "the path of a pap-sim scenario file (a string)")
+        try:
+            scenario = str((base / scenario).resolve())
+        except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError up to Python 3.12, OSError after
+            raise fail("scenario", f"cannot resolve {base / scenario} ({exc})") from None
     elif model is not None and (not isinstance(model, str) or not model):
         raise fail("model", "the name of a registered model (a string; see papsim.experiments.models.MODELS)")
     days = data.get("days")
-    if days is not None and (not _is_int(days) or days < 1):
-        raise fail("days", "a positive integer number of days")
-    horizon = days if days is not None else (scenario_days(scenario) if scenario and check_files else None)
+    if days is not None and not in_range(days, 1, limits.MAX_DAYS):
+        raise fail("days", f"an integer number of days in [1, {limits.MAX_DAYS}]")
+    scenario_horizon = check_scenario(scenario, lambda why: fail("scenario", why)) if scenario and check_files else None
+    horizon = days if days is not None else scenario_horizon
     replicates = data.get("replicates", 1)
-    if not _is_int(replicates) or replicates < 1:
-        raise fail("replicates", "an integer >= 1")
+    if not in_range(replicates, 1, limits.MAX_REPLICATES):
+        raise fail("replicates", f"an integer in [1, {limits.MAX_REPLICATES:,}]")
     seed = data.get("seed", 1)
     if not _is_int(seed) or seed < 0:
         raise fail("seed", "an integer >= 0")
@@ -200,17 +199,17 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
         raise fail("common_random_numbers", "true or false")
     registry_model = scenario is not None
     outputs = data.get("outputs", [])
-    if not isinstance(outputs, list) or not all(isinstance(o, str) for o in outputs):
-        raise fail("outputs", "a list of output names")
+    if not short_list(outputs):
+        raise fail("outputs", f"a list of at most {MAX_ITEMS} output names")
     outputs = [resolve_output(o, horizon, registry_model, lambda why, i=i: fail(f"outputs[{i}]", why))
                for i, o in enumerate(outputs)]
     series = data.get("series", "none")
-    if isinstance(series, list):
-        if not all(isinstance(s, str) for s in series):
-            raise fail("series", "'all', 'none' or a list of column names")
-        series = tuple(series)
-    elif series not in ("all", "none"):
-        raise fail("series", "'all', 'none' or a list of column names")
+    if not (short_list(series) or series in ("all", "none")):
+        raise fail("series", f"'all', 'none' or a list of at most {MAX_ITEMS} column names")
+    series = check_series(series, registry_model, lambda why: fail("series", why))
+    description = data.get("description", "")
+    if not isinstance(description, str) or len(description) > limits.MAX_TEXT:
+        raise fail("description", f"a string of at most {limits.MAX_TEXT:,} characters")
 
     warnings: list[str] = []
     design = _parse_design(data.get("design", {}), fail)
@@ -228,7 +227,7 @@ def _parse(data: dict[str, Any], src: str, base: Path, check_files: bool) -> Spe
     return Spec(
         name=name, factors=factors, design=design, replicates=replicates, seed=seed,
         common_random_numbers=crn, outputs=tuple(outputs), series=series, scenario=scenario, model=model,
-        days=days, description=str(data.get("description", "")), analysis=analysis, source=src,
+        days=days, description=description, analysis=analysis, source=src,
         warnings=tuple(warnings),
     )
 
@@ -243,24 +242,26 @@ def _parse_design(d: Any, fail) -> Design:
     if method not in METHODS:
         raise fail("design.method", "one of " + ", ".join(METHODS))
     n = d.get("n", 0)
-    if method != "grid" and (not _is_int(n) or n < 1):
-        raise fail("design.n", f"a positive integer (base samples or trajectories) for the {method} design")
+    if method != "grid" and not in_range(n, 1, limits.MAX_RUNS):
+        raise fail("design.n", f"an integer in [1, {limits.MAX_RUNS:,}] (base samples or trajectories) for the "
+                               f"{method} design")
     if method == "sobol" and n & (n - 1):
         raise fail("design.n", f"a power of two for Sobol' (got {n}; nearest {_nearest_pow2(n)})")
     levels = d.get("levels", 4)
-    if not _is_int(levels) or levels < 2 or levels % 2:
-        raise fail("design.levels", "an even integer >= 2 (Morris grid levels)")
+    if not in_range(levels, 2, limits.MAX_LEVELS) or levels % 2:
+        raise fail("design.levels", f"an even integer in [2, {limits.MAX_LEVELS}] (Morris grid levels)")
     m = d.get("interference", 4)
-    if not _is_int(m) or m < 1:
-        raise fail("design.interference", "an integer >= 1 (eFAST M)")
+    if not in_range(m, 1, limits.MAX_INTERFERENCE):
+        raise fail("design.interference", f"an integer in [1, {limits.MAX_INTERFERENCE}] (eFAST M)")
     if method == "efast" and n <= 4 * m * m:
         raise fail("design.n", f"more than 4*M^2 = {4 * m * m} for eFAST with interference M = {m}")
     second = d.get("second_order", False)
     if not isinstance(second, bool):
         raise fail("design.second_order", "true or false")
     scrambles = d.get("scrambles", 1)
-    if not _is_int(scrambles) or scrambles < 1:
-        raise fail("design.scrambles", "an integer >= 1 (independent scrambles of the Sobol' sequence)")
+    if not in_range(scrambles, 1, limits.MAX_SCRAMBLES):
+        raise fail("design.scrambles", f"an integer in [1, {limits.MAX_SCRAMBLES}] (independent scrambles of the "
+                                       "Sobol' sequence)")
     if scrambles > 1 and method != "sobol":
         raise fail("design.scrambles", f"only for the sobol design (not {method})")
     return Design(method=method, n=int(n), levels=levels, second_order=second, interference=m, scrambles=scrambles)
@@ -273,8 +274,9 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, horizon: int | 
         if not registry_model:
             raise fail("factors", "'registry' needs a pap-sim scenario; give each factor's low and high")
         d = {p.name: {} for p in registry.factors()}
-    if not isinstance(d, dict) or not d:
-        raise fail("factors", "a table of factors (name = {low, high} or {values}), or 'registry'")
+    if not isinstance(d, dict) or not d or len(d) > limits.MAX_FACTORS:
+        raise fail("factors", f"a table of 1 to {limits.MAX_FACTORS} factors (name = {{low, high}} or {{values}}), "
+                              "or 'registry'")
     out = []
     for name, opts in d.items():
         key = f"factors.{name}"
@@ -311,8 +313,8 @@ def _parse_factors(d: Any, design: Design, registry_model: bool, horizon: int | 
                 opts = opts | {"high": horizon}
         values = opts.get("values")
         if values is not None:
-            if not isinstance(values, list) or not values or not all(_is_num(v) for v in values):
-                raise fail(key + ".values", "a non-empty list of numbers")
+            if not values or not short_list(values, (int, float)) or not all(_is_num(v) for v in values):
+                raise fail(key + ".values", f"a list of 1 to {MAX_ITEMS} numbers")
             if len(set(values)) != len(values):
                 raise fail(key + ".values", "distinct numbers")
             if kind == "int" and not all(float(v).is_integer() for v in values):
@@ -355,17 +357,18 @@ def _parse_analysis(d: Any, design: Design, factors: tuple[Factor, ...], fail, h
     if not isinstance(methods, list) or any(m not in ok for m in methods):
         raise fail("analysis.methods", f"a list from {', '.join(ok)} for a {design.method} design")
     bootstrap = d.get("bootstrap", 1000)
-    if not _is_int(bootstrap) or bootstrap < 10:
-        raise fail("analysis.bootstrap", "an integer >= 10 (bootstrap resamples)")
+    if not in_range(bootstrap, 10, limits.MAX_BOOTSTRAP):
+        raise fail("analysis.bootstrap", f"an integer in [10, {limits.MAX_BOOTSTRAP:,}] (bootstrap resamples)")
     conf = d.get("conf_level", 0.95)
     if not _is_num(conf) or not 0 < conf < 1:
         raise fail("analysis.conf_level", "a number between 0 and 1")
     slices = d.get("pawn_slices", 10)
-    if not _is_int(slices) or slices < 2:
-        raise fail("analysis.pawn_slices", "an integer >= 2")
+    if not in_range(slices, 2, limits.MAX_PAWN_SLICES):
+        raise fail("analysis.pawn_slices", f"an integer in [2, {limits.MAX_PAWN_SLICES}]")
     success = d.get("success", [])
-    if not isinstance(success, list) or not all(isinstance(s, str) and s for s in success):
-        raise fail("analysis.success", "a list of expressions such as \"gang_population_share_horizon < 0.5\"")
+    if not short_list(success) or not all(success):
+        raise fail("analysis.success", f"a list of at most {MAX_ITEMS} expressions such as "
+                                       "\"gang_population_share_horizon < 0.5\"")
     success = [resolve_expression(e, horizon, registry_model, factor_names,
                                   lambda why, i=i: fail(f"analysis.success[{i}]", why))
                for i, e in enumerate(success)]
@@ -385,14 +388,6 @@ def _parse_analysis(d: Any, design: Design, factors: tuple[Factor, ...], fail, h
         raise fail("analysis.noise_threshold", "a share between 0 and 1 (e.g. 0.05)")
     return Analysis(tuple(methods), bootstrap, float(conf), slices, tuple(success), tuple(by),
                     tuple((k, float(v)) for k, v in reference.items()), float(threshold))
-
-
-def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
 def _nearest_pow2(n: int) -> int:
