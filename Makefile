@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup baseline test bench
+.PHONY: setup baseline test bench notebooks
 
 $(BIN)/pap-sim: pyproject.toml setup.py $(wildcard papsim/kernels/*.pyx) papsim/kernels/_common.pxd  # reinstalling rebuilds the twins
 	$(PY) -m venv $(VENV)
@@ -21,3 +21,6 @@ test: setup  ## run the whole test suite
 
 bench: setup  ## run the benchmarks (not part of the tests)
 	$(BIN)/python benchmarks/run_all.py
+
+notebooks: setup  ## open the student notebooks (notebooks/) in JupyterLab
+	$(BIN)/jupyter lab notebooks

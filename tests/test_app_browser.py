@@ -1,13 +1,15 @@
-"""End to end: the interactive map served by solara, driven by headless Chromium (offline).
+"""End to end: the interactive map served by ``pap-sim viz``, driven by headless Chromium (offline).
 
-Starts ``solara run papsim/present/app.py`` on a free local port, checks that the map and the charts render, clicks
-Step and checks that the day counter and the charts move on, and saves screenshots under ``tmp_path``.
+Starts ``pap-sim viz --port 0`` (the port it prints), checks that the map and the charts render, that every slider
+shows its value and Mesa's "PAGE 0" and "Time: 0.0" are hidden, clicks Step and checks that the day counter and
+the charts move on, and saves screenshots under ``tmp_path``.
 Never skipped in CI (CI=true): there a missing Chromium is a failure.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,12 +30,6 @@ needs_chromium = pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"
                                     reason="chromium is not installed (apt-get install -y chromium); runs in CI")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -46,6 +42,19 @@ def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
         except OSError:
             time.sleep(0.5)
     raise TimeoutError(f"the app server did not answer at {url} within {timeout:.0f} s")
+
+
+def _printed_url(log: Path, proc: subprocess.Popen, timeout: float = 120.0) -> str:
+    """The address ``pap-sim viz`` printed (with the port it took for --port 0)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = re.search(r"http://127\.0\.0\.1:\d+/", log.read_text())
+        if found:
+            return found.group(0)
+        if proc.poll() is not None:
+            raise RuntimeError(f"pap-sim viz exited with code {proc.returncode}: {log.read_text()[-500:]}")
+        time.sleep(0.2)
+    raise TimeoutError(f"pap-sim viz printed no address within {timeout:.0f} s")
 
 
 DAY_JS = "(() => { const m = document.body.innerText.match(/Day (\\d+) of/); return m ? +m[1] : -1; })()"
@@ -72,6 +81,17 @@ def _click_until(page, button: str, condition: str, timeout: int = 15_000, tries
     raise AssertionError("unreachable")
 
 
+SLIDERS_JS = """() => [...document.querySelectorAll('.v-navigation-drawer [role=slider]')].map(s => {
+    const label = s.querySelector('.v-slider__thumb-label-container');
+    return [s.getAttribute('aria-label'), s.getAttribute('aria-valuenow'),
+            label && label.offsetParent !== null ? label.innerText.trim() : null]; })"""
+
+
+def _sliders(page) -> dict[str, tuple[str, str | None]]:
+    """Each slider of the sidebar: its value and the value it shows (None when nothing is shown)."""
+    return {name: (value, shown) for name, value, shown in page.evaluate(SLIDERS_JS)}
+
+
 def _image_sources(page, selector: str) -> str:
     return page.eval_on_selector(selector, "el => el.getAttribute('src') || ''")
 
@@ -81,15 +101,12 @@ def test_app_renders_and_steps(tmp_path):
     assert CHROMIUM, "chromium is required for the browser test (apt-get install -y chromium)"
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
     log = (tmp_path / "server.log").open("w")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "solara", "run", str(ROOT / "papsim" / "present" / "app.py"), "--host", "127.0.0.1",
-         "--port", str(port), "--no-open"],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen([sys.executable, "-m", "papsim", "viz", "--port", "0"], cwd=tmp_path, stdout=log,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
+        url = _printed_url(tmp_path / "server.log", proc)
         _wait_http(url, proc)
         with sync_playwright() as pw:
             browser = pw.chromium.launch_persistent_context(
@@ -118,6 +135,15 @@ def test_app_renders_and_steps(tmp_path):
                     assert page.get_by_text(name).count() >= 1, f"control missing: {name}"
                 for label in ("Reset", "Step"):
                     assert page.get_by_role("button", name=label).count() >= 1
+                # every slider shows its value; Mesa's tab of the one page and its step count are hidden
+                sliders = _sliders(page)
+                assert sliders["MSS personnel (target)"] == ("2500", "2500")
+                assert all(value == shown for value, shown in sliders.values()), sliders
+                page.get_by_role("slider", name="Seed").press("ArrowRight")
+                page.wait_for_function(f"() => ({SLIDERS_JS})().some(s => s[0] === 'Seed' && s[2] === '2')",
+                                       timeout=15_000)
+                text = page.evaluate("document.body.innerText")
+                assert "Time:" not in text and "PAGE 0" not in text.upper()
                 page.screenshot(path=str(tmp_path / "app_day0.png"), full_page=True)
                 charts_before = _image_sources(page, charts_sel)
                 map_before = _image_sources(page, map_sel)

@@ -21,6 +21,12 @@ def at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
+def add_quiet(parser: argparse.ArgumentParser) -> None:
+    """``-q``/``--quiet``, on every subcommand: print nothing but warnings and errors (on stderr)."""
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing but warnings and errors (no progress bar, summary or notes)")
+
+
 def add_execution_options(parser: argparse.ArgumentParser, resume_help: str) -> None:
     """The options of every command that runs the model through the experiments engine: where the runs
     execute, on how many workers, resuming a store, and quiet."""
@@ -28,4 +34,4 @@ def add_execution_options(parser: argparse.ArgumentParser, resume_help: str) -> 
                         help="where runs execute (default processes: all local cores)")
     parser.add_argument("--workers", type=at_least(1), default=None, help="parallel workers (default: all cores)")
     parser.add_argument("--resume", action="store_true", help=resume_help)
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    add_quiet(parser)

@@ -15,7 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit the uncertain parameters to the 2024 record (ABC, APMC)",
                        description="Fit the uncertain parameters so that mss_as_deployed reproduces the 2024 "
                                    "patterns of the record at once (adaptive population Monte Carlo ABC on the "
-                                   "experiments engine); write the posterior, figures and scenarios/calibrated.toml.")
+                                   "experiments engine); write the posterior, figures and the calibrated scenario into "
+                                   "--out; the shipped scenarios/calibrated.toml, which every scenario inherits, "
+                                   "is replaced only with --update-shipped.")
     p.add_argument("--budget", type=at_least(1), default=1600, help="model runs allowed in all (default 1600)")
     p.add_argument("--replicates", type=at_least(1), default=2, help="runs per parameter set (default 2)")
     p.add_argument("--particles", type=at_least(1), default=100, help="parameter sets per generation (default 100)")
@@ -23,8 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--min-acceptance", type=float, default=0.05,
                    help="stop when fewer new sets than this share beat the tolerance (default 0.05)")
     p.add_argument("--out", default=str(DEFAULT_OUT), help=f"output folder (default {DEFAULT_OUT})")
-    p.add_argument("--calibrated", default=str(CALIBRATED),
-                   help="where to write the calibrated scenario (default scenarios/calibrated.toml)")
+    p.add_argument("--calibrated", default=None,
+                   help="where to write the calibrated scenario (default OUT/calibrated.toml)")
+    p.add_argument("--update-shipped", action="store_true",
+                   help="also replace the shipped scenarios/calibrated.toml, which every scenario inherits")
     p.add_argument("--scenario", default=str(CALIBRATION_SCENARIO),
                    help="scenario to calibrate (default mss_as_deployed)")
     p.add_argument("--seed", type=int, default=20241231, help="root seed (default 20241231)")
@@ -36,7 +40,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     result = calibrate(budget=args.budget, replicates=args.replicates, particles=args.particles, alpha=args.alpha,
                        min_acceptance=args.min_acceptance, out=args.out, calibrated=args.calibrated,
                        scenario=args.scenario, seed=args.seed, executor=args.executor, workers=args.workers,
-                       resume=args.resume, progress=not args.quiet)
+                       resume=args.resume, progress=not args.quiet, update_shipped=args.update_shipped)
     write(result)
     if not args.quiet:
         post, meta = result.posterior, result.meta
@@ -54,4 +58,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             print(f"{r.pattern:<30}{obs:>30}{r.chosen:>12.4g}  {'yes' if r.chosen_hit else 'NO ':<4} "
                   f"{r.posterior_hit_share:>8.0%}")
         print(f"wrote {result.calibrated} and tables and figures in {result.out}")
+        if result.shipped:
+            print(f"replaced the shipped calibration {CALIBRATED} (run pap-sim docs to update docs/ODD.md)")
     return 0

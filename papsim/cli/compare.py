@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "12 and 24 months, milestones, cost, cost per person freed, key-site closure "
                                    "days), paired differences from a reference and figures.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                   help="scenario files or names in scenarios/ (e.g. no_mission mss_as_deployed gsf_5550)")
+                   help="scenario files or names in the library, e.g. no_mission mss_as_deployed gsf_5550 "
+                        "(pap-sim library lists them)")
     p.add_argument("--replicates", type=at_least(1), default=20, help="replicates per scenario (default 20)")
     p.add_argument("--days", type=at_least(1), default=DEFAULT_DAYS, help=f"days to simulate (default {DEFAULT_DAYS})")
     p.add_argument("--out", default=None, help="output folder (default results/compare)")

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from papsim.cli.args import add_quiet
 from papsim.errors import InputError
 from papsim.present.odd import ODD, render, update
 
@@ -17,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "calibrated scenario and the outputs (or check them with --check).")
     p.add_argument("--file", default=str(ODD), help="the ODD document (default docs/ODD.md)")
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if the file is out of date")
+    add_quiet(p)
     p.set_defaults(func=cmd_docs)
 
 
@@ -29,8 +31,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if render(text, str(path)) != text:
             print(f"{path}: the generated tables are out of date; run 'pap-sim docs'", file=sys.stderr)
             return 1
-        print(f"{path}: up to date")
+        if not args.quiet:
+            print(f"{path}: up to date")
         return 0
     changed = update(path)
-    print(f"{path}: {'rewritten' if changed else 'already up to date'}")
+    if not args.quiet:
+        print(f"{path}: {'rewritten' if changed else 'already up to date'}")
     return 0

@@ -1,7 +1,8 @@
 """The ``sweep``, ``sensitivity``, ``analyze`` and ``discover`` subcommands of ``pap-sim``.
 
-Handlers return the exit code: 0 when everything ran and was analysed, 1 when some runs failed or an
-analysis could not be done (each said in one line on stderr), and raise InputError for bad input (2).
+Handlers return the exit code: 0 when everything ran and was analysed, 1 when some runs failed or are
+missing from a damaged chunk, an analysis could not be done or the Dask cluster was lost (each said in one
+line on stderr), and raise InputError for bad input (2).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from papsim.errors import InputError
+from papsim.cli.args import add_quiet
+from papsim.errors import ClusterLost, InputError
 from papsim.present import experiment_files as reports
 from papsim.experiments.analysis import AnalysisError
 from papsim.experiments.checks import unknown_outputs
 from papsim.experiments.engine import sweep
 from papsim.experiments.executors import KINDS
+from papsim.experiments.limits import MAX_BOXES, MAX_RUN_TIMEOUT, MAX_RUNS
 from papsim.experiments.models import resolve
 from papsim.experiments.spec import load_spec
 from papsim.experiments.store import Store
@@ -36,11 +39,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument("--resume", action="store_true", help="run only what the store does not hold yet")
         p.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
         p.add_argument("--chunk-runs", type=int, default=1000, help="runs per stored chunk (default 1000)")
-        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+        p.add_argument("--run-timeout", type=float, metavar="SECONDS",
+                       help="a run still running after this long is stopped and recorded as failed "
+                            "(default: 600 plus 1 per simulated day)")
+        add_quiet(p)
         p.set_defaults(func=handler)
     p = subparsers.add_parser("analyze", help="re-analyse a finished or partial store without running anything")
     p.add_argument("dir", help="store folder")
-    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    add_quiet(p)
     p.set_defaults(func=_analyze)
     p = subparsers.add_parser("discover", help="scenario discovery (PRIM) on a store")
     p.add_argument("dir", help="store folder")
@@ -49,15 +55,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-boxes", type=int, default=3, help="boxes to find at most (default 3)")
     p.add_argument("--holdout", type=float, default=0.5,
                    help="share of runs kept aside to check each box (default 0.5; 0: no check)")
-    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    add_quiet(p)
     p.set_defaults(func=_discover)
 
 
 def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
     spec = load_spec(args.spec)
     model = resolve(spec)
-    if args.chunk_runs < 1:
-        raise InputError(f"--chunk-runs: {args.chunk_runs} is not a positive number of runs")
+    if not 1 <= args.chunk_runs <= MAX_RUNS:
+        raise InputError(f"--chunk-runs: {args.chunk_runs} is not allowed; a number of runs in [1, {MAX_RUNS:,}]")
+    if args.run_timeout is not None and not 0 < args.run_timeout <= MAX_RUN_TIMEOUT:
+        raise InputError(f"--run-timeout: {args.run_timeout:g} is not allowed; seconds in (0, {MAX_RUN_TIMEOUT:g}]")
     if args.retry_failed and not args.resume:
         raise InputError("--retry-failed: only with --resume (it runs a store's failed runs again)")
     warnings = list(spec.warnings)
@@ -67,16 +75,22 @@ def _run(args: argparse.Namespace, with_sensitivity: bool) -> int:
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
     out = Path(args.out) if args.out else Path("results") / spec.name
-    result = sweep(spec, model, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                   resume=args.resume, retry_failed=args.retry_failed, chunk_runs=args.chunk_runs,
-                   progress=not args.quiet)
+    try:
+        result = sweep(spec, model, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+                       resume=args.resume, retry_failed=args.retry_failed, chunk_runs=args.chunk_runs,
+                       progress=not args.quiet, run_timeout=args.run_timeout)
+    except ClusterLost as exc:
+        print(f"pap-sim: {exc}", file=sys.stderr)
+        return 1
+    for line in result.store.quarantined:
+        print(f"warning: {line}", file=sys.stderr)
     if not args.quiet:
         print(f"{result.design_runs} runs in the design, {result.ran} run now; store: {out}")
     if result.failed:
         print(f"{result.failed} of {result.design_runs} runs failed; see {out / 'tables' / 'failures.csv'}",
               file=sys.stderr)
     report = _analyse(lambda: reports.sweep_tables(result.store))
-    report.problems += unknown_outputs(spec, result.store.runs())
+    report.problems += unknown_outputs(spec, result.store.runs()) + result.store.damage()
     if with_sensitivity:
         report.extend(_analyse(lambda: reports.sensitivity(result.store)))
     return _finish(report, args.quiet, failed=result.failed > 0)
@@ -103,12 +117,14 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     store = Store(args.dir)
-    return _finish(_analyse(lambda: reports.analyze(store)), args.quiet)
+    report = _analyse(lambda: reports.analyze(store))
+    report.problems += store.damage()
+    return _finish(report, args.quiet)
 
 
 def _discover(args: argparse.Namespace) -> int:
-    if args.max_boxes < 1:
-        raise InputError(f"--max-boxes: {args.max_boxes} is not allowed; a number of boxes >= 1")
+    if not 1 <= args.max_boxes <= MAX_BOXES:
+        raise InputError(f"--max-boxes: {args.max_boxes} is not allowed; a number of boxes in [1, {MAX_BOXES}]")
     store = Store(args.dir)
     try:
         report = reports.discover(store, args.success, threshold=args.threshold, max_boxes=args.max_boxes,
@@ -116,6 +132,7 @@ def _discover(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"discover: {exc}", file=sys.stderr)
         return 1
+    report.problems += store.damage()
     return _finish(report, args.quiet)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from papsim.cli.args import add_quiet
 from papsim.present.report import build
 
 
@@ -22,5 +23,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "(folders of runs), a sweep, a sensitivity analysis or a calibration.")
     p.add_argument("dir", help="results folder")
     p.add_argument("--out", default=None, help="HTML file to write (default: DIR/report.html)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_quiet(p)
     p.set_defaults(func=cmd_report)

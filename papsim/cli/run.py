@@ -1,4 +1,5 @@
-"""``pap-sim run``: one scenario, its time series, summary and figures."""
+"""``pap-sim run``: one scenario (a file or a name in the library), its time series, summary, figures and
+provenance."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from papsim import atomic
-from papsim.cli.args import at_least
+from papsim import atomic, provenance
+from papsim.cli.args import add_quiet, at_least
 from papsim.errors import InputError
 from papsim.indicators import value_at
 from papsim.kernels import select as select_kernels
 from papsim.outcomes import BY_NAME, HEADLINE, summary_key
 from papsim.present import format as fmt
-from papsim.scenario import BASELINE, load_scenario
+from papsim.scenario import load_scenario, resolve_scenario
 
 RESULTS_DIR = Path("results")
 PRINTED_TOTALS = ("key_sites_closed_days_total",)  # indicators printed after the headline series
@@ -47,17 +48,18 @@ def summary_text(ts: pd.DataFrame, summary: dict) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run one scenario and write its time series, summary and figures."""
+    """Run one scenario and write its time series, summary, figures and provenance."""
     from papsim.present.maps import control_maps
     from papsim.present.series import timeseries_panels
     from papsim.runner import run
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(resolve_scenario(args.scenario))
     days = args.days if args.days is not None else scenario.days
     if days < 1:
         raise InputError(f"--days = {days} is not allowed; expected an int in [1, 3650]")
     scenario = scenario.replace(days=days)
     out = Path(args.out) if args.out else RESULTS_DIR / f"{scenario.name}-seed{args.seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    block = provenance.provenance([scenario])  # before the run: a stale calibration is said at once
     out.mkdir(parents=True, exist_ok=True)
     result = run(scenario, seed=args.seed, snapshot_days=(0, days // 2, days))
     ts = result.timeseries
@@ -65,6 +67,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         ts.to_csv(tmp, index=False)
     with atomic.replacing(out / "sites.csv") as tmp:
         result.sites.to_csv(tmp, index=False)
+    with atomic.replacing(out / "communes.csv") as tmp:  # one row per day and commune
+        result.communes.to_csv(tmp, index=False)
     payload = {"scenario": scenario.name, "scenario_file": str(scenario.path), "seed": args.seed, "days": days,
                "start_date": str(scenario.start_date), "kernels": select_kernels().name,
                "parameters": scenario.params,
@@ -73,6 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     for draw, name in ((control_maps, "control_maps.png"), (timeseries_panels, "timeseries.png")):
         with atomic.replacing(out / name) as tmp:
             draw(result, tmp)
+    provenance.write(out, block)
     if not args.quiet:
         print(f"{scenario.name}: {days} days from {scenario.start_date}, seed {args.seed}")
         print(summary_text(ts, result.summary))
@@ -83,9 +88,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``pap-sim run``."""
     p = sub.add_parser("run", help="run one scenario and write results and figures")
-    p.add_argument("scenario", nargs="?", default=str(BASELINE), help="scenario TOML file (default: baseline)")
+    p.add_argument("scenario", nargs="?", default="baseline",
+                   help="a scenario file, or a name in the library (default baseline; pap-sim library lists them)")
     p.add_argument("--seed", type=at_least(0), default=1, help="random seed (default 1)")
     p.add_argument("--days", type=at_least(0), default=None, help="days to simulate (default: the scenario's)")
     p.add_argument("--out", default=None, help="output folder (default: a new folder under results/)")
-    p.add_argument("--quiet", action="store_true", help="print nothing on success")
+    add_quiet(p)
     p.set_defaults(func=cmd_run)

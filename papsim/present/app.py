@@ -1,4 +1,4 @@
-"""The interactive map: ``pap-sim viz`` (or ``solara run papsim/present/app.py --host 127.0.0.1``).
+"""The interactive map, served by ``pap-sim viz`` (:func:`serve`).
 
 A SolaraViz page: the control map (state, gang coalitions, contested cells, communes, key sites, units on
 static protection or on the move), live charts of the main outcomes, and controls for the MSS's size,
@@ -7,13 +7,16 @@ The mission ramps up from day 0 as in the ``mss_as_planned`` scenario (no dated 
 personnel slider sets the size it grows to. One step is one day.
 
 Every browser session builds its own model (``Page`` memoises one per session); a module-level model
-would be shared by every tab.
+would be shared by every tab. ``solara run papsim/present/app.py`` serves the same page, without
+:func:`serve`'s settings (sessions kept 24 h, a cookie warning on every page load).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import textwrap
+import time
 
 import numpy as np
 import pandas as pd
@@ -149,39 +152,67 @@ def ChartsView(model: InteractiveCity):
         solara.Image(png, width="100%", classes=["pap-charts"])
 
 
+# Mesa 3.5.1's SolaraViz has no options for these, so they are styled: every slider shows its value (the
+# thumb label Vuetify otherwise shows only while dragging, with room made above it); the tab bar of the one
+# page ("PAGE 0") and the last card of the sidebar ("Information", the step count as "Time: 0.0", which the
+# day above the map says better) are hidden.
+CSS = """
+.v-navigation-drawer .v-slider__thumb-label-container { display: block !important; }
+.v-navigation-drawer .v-input__slider { margin-top: 26px; }
+.solara-content-main .v-tabs { display: none; }
+.v-navigation-drawer .v-card:last-child { display: none; }
+"""
+
+
 @solara.component
 def Page():
     """One model per browser session."""
     model = solara.use_memo(InteractiveCity, dependencies=[])
+    solara.Style(CSS)
     SolaraViz(model, components=[(MapView, 0), (ChartsView, 0)], model_params=model_params(), name=TITLE,
               play_interval=150)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
-    """Run the app with solara's server (blocks until stopped); returns its exit code."""
-    import signal
-    import subprocess
-    import sys
-    from pathlib import Path
+# A browser session whose page is gone (tab closed, browser killed, network lost) is freed after this, unless
+# SOLARA_KERNEL_CULL_TIMEOUT says otherwise; solara's default keeps each one (about 14 MiB) for 24 h.
+CULL_TIMEOUT = "2m"
+# solara warns on every page load that is not from 'localhost' that it falls back to samesite=lax cookies: the
+# right cookies for a page opened directly (not embedded in another site's frame), so the warning is noise.
+COOKIE_WARNING = "Cookies with samesite=none require https"
 
-    cmd = [sys.executable, "-m", "solara", "run", str(Path(__file__).resolve()), "--host", host,
-           "--port", str(port), "--open" if open_browser else "--no-open"]
-    server = subprocess.Popen(cmd)
 
-    def stop(signum, _frame):  # pass SIGTERM on to the server, so stopping pap-sim stops it
-        server.send_signal(signum)
+def serve(listener: socket.socket, open_url: str | None = None) -> int:
+    """Serve the app on ``listener`` (a bound socket) in this process until stopped, opening a browser tab
+    on ``open_url`` once it answers; returns 0.
 
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        return server.wait()
-    except KeyboardInterrupt:  # Ctrl+C reaches the server too (same process group); wait for it to finish
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=10)
+    In this process rather than a child, so that stopping or killing it (even ``kill -9``) stops the server;
+    on the caller's socket, so that the port (also a free one picked by port 0) is known and held before the
+    slow imports. Solara in production mode (no file watching, no check sent to its site) and without its
+    usage reports (nothing is sent to solara's servers)."""
+    import os
+    import threading
+    import warnings
+    import webbrowser
+
+    import uvicorn
+    from solara.server import settings
+
+    host, port = listener.getsockname()[:2]
+    os.environ.update(SOLARA_APP=f"{__name__}:Page", SERVER_NAME=str(host), SERVER_PORT=str(port))
+    settings.main.mode = "production"
+    settings.kernel.cull_timeout = os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", CULL_TIMEOUT)
+    settings.telemetry.mixpanel_enable = False
+    warnings.filterwarnings("ignore", message=COOKIE_WARNING, module="solara.server.starlette")
+    server = uvicorn.Server(uvicorn.Config("solara.server.starlette:app", log_config=None, log_level="error",
+                                           timeout_graceful_shutdown=5))
+    if open_url:
+        def open_when_started() -> None:
+            while not server.started and not server.should_exit:
+                time.sleep(0.1)
+            if server.started:
+                webbrowser.open(open_url)
+
+        threading.Thread(target=open_when_started, daemon=True).start()
+    server.run(sockets=[listener])
+    return 0
+
