@@ -197,10 +197,14 @@ def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -
     section = np.full(n, -1, dtype=np.int64)
     for k, s in enumerate(sections):
         section[shapely.contains_xy(s["geom"], cx, cy) & (section < 0)] = k
+    def cell_at(x: float, y: float) -> int:
+        """The grid cell (flat index) containing the UTM point (x, y)."""
+        return int((x - x0) // cell_m) * height + int((y - y0) // cell_m)
+
     for k, s in enumerate(sections):  # a section smaller than a cell keeps its residents in one cell
         if not (section == k).any():
             pt = s["geom"].representative_point()
-            section[int((pt.x - x0) // cell_m) * height + int((pt.y - y0) // cell_m)] = k
+            section[cell_at(pt.x, pt.y)] = k
 
     core = _lat_lon(f"{where}: map.core", meta.get("core"))
     core_x, core_y = _TO_UTM.transform(core[1], core[0])
@@ -221,6 +225,8 @@ def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -
     label_points = np.array([[(pt.x - x0) / 1000.0, (pt.y - y0) / 1000.0]
                              for pt in (u.representative_point() for u in unions)])
 
+    land_idx = np.flatnonzero(land)
+
     def locate(label: str, entry: Mapping, key: str) -> tuple[int, str]:
         """The cell of a point (the nearest land cell if its own is not), after checking its stated section."""
         lat, lon = _lat_lon(f"{where}: {label}.{key}", entry.get(key))
@@ -231,9 +237,8 @@ def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -
             found = inside[0] if inside else "no metro section"
             raise InputError(f"{where}: {label} '{entry.get('name')}' at [{lat}, {lon}] lies in {found}, "
                              f"not in its stated section {stated}")
-        cell = int((x - x0) // cell_m) * height + int((y - y0) // cell_m)
+        cell = cell_at(x, y)
         if not land[cell]:
-            land_idx = np.flatnonzero(land)
             cell = int(land_idx[_nearest(cx[land_idx], cy[land_idx], x, y)])
         return cell, stated
 
@@ -284,8 +289,7 @@ def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -
     if not gangs:
         raise InputError(f"{where}: at least one [[gangs]] entry is needed")
 
-    cells = np.flatnonzero(land)
-    cells = cells[np.argsort(commune[cells], kind="stable")]  # commune by commune, each in grid order
+    cells = land_idx[np.argsort(commune[land_idx], kind="stable")]  # commune by commune, each in grid order
     index_of = np.full(n, -1, dtype=np.int64)
     index_of[cells] = np.arange(len(cells))
     full_nbr = index_of[moore_neighbours(width, height)[cells]]

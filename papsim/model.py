@@ -92,8 +92,8 @@ class PortAuPrince(mesa.Model):
         self.population, self.urban = settlement.initial(self.p, city.cell_population, city.cell_commune, n_communes,
                                                          city.cell_km ** 2, self.config.start_date)
         self._urban_cells = int(self.urban.sum())
-        self._urban_per_commune = np.bincount(city.cell_commune[self.urban], minlength=n_communes)
         self._commune_starts = city.commune_start[:-1]
+        self._urban_per_commune = np.add.reduceat(self.urban, self._commune_starts)
         self.initial_population = float(self.population.sum())
         self.displaced = np.zeros(n)
         self.killed_today = np.zeros(n)  # civilians killed per cell today (for the communes' record)
@@ -218,8 +218,7 @@ class PortAuPrince(mesa.Model):
         trust.day(k, p, rng, self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase), civilians_killed=civilians,
                   population=self.population, land=self.land)
-        total = float(self.population.sum())
-        share = float(np.dot(self.population, held) / total) if total > 0 else 0.0  # gang_population_share()
+        share = self.gang_population_share()
         self._share_today = (t, share)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
                                                             share)
@@ -251,8 +250,9 @@ class PortAuPrince(mesa.Model):
 
     # --- indicators ---------------------------------------------------------------------------------
     def gang_population_share(self) -> float:
+        """Share of the residents living in gang-held cells."""
         total = self.population.sum()
-        return float(self.population[self.controller != territory.NO_GANG].sum() / total) if total > 0 else 0.0
+        return float(np.dot(self.population, self.controller != territory.NO_GANG) / total) if total > 0 else 0.0
 
     def _record(self, ops: int, cleared: int, attacked: int, deaths: np.ndarray, civ_ops: float, arrests: float,
                 kidnaps: float) -> None:
@@ -267,7 +267,7 @@ class PortAuPrince(mesa.Model):
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
         day, gang_share = self._share_today  # today's, from the phase step (nothing has changed since)
         if day != self.day:
-            gang_share = float(np.dot(pop, gang_held) / total) if total > 0 else 0.0
+            gang_share = self.gang_population_share()
         self.recorder.write(self.day, {
             "gang_territory_share": np.count_nonzero(gang_held & self.urban) / self._urban_cells,
             "gang_population_share": gang_share,
