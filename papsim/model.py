@@ -37,6 +37,12 @@ LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "
                             "gang_strength": 0.0}
 
 
+def _share_of(part: float, total: float) -> float:
+    """``part / total`` of a part of the residents, 0 without residents: at most 1 (a dot product and a sum
+    add in different orders, so the part of all cells can exceed the total by a rounding)."""
+    return min(1.0, float(part / total)) if total > 0 else 0.0
+
+
 class PortAuPrince(mesa.Model):
     """Gang territorial control in Port-au-Prince and the security forces sent against it."""
 
@@ -94,6 +100,7 @@ class PortAuPrince(mesa.Model):
         self._urban_cells = int(self.urban.sum())
         self._commune_starts = city.commune_start[:-1]
         self._urban_per_commune = np.add.reduceat(self.urban, self._commune_starts)
+        self._commune_rows = np.empty((5, n))  # the per-cell rows the communes' record sums each day
         self.initial_population = float(self.population.sum())
         self.displaced = np.zeros(n)
         self.killed_today = np.zeros(n)  # civilians killed per cell today (for the communes' record)
@@ -112,7 +119,7 @@ class PortAuPrince(mesa.Model):
         self.x_km, self.y_km = x, y
         sites = city.site_cells
         self._anchor_cells = sites[[k in ("airport", "port") for k in city.site_kinds]]
-        self.anchors = city.cells[self._anchor_cells]  # on the full grid, for population.humanitarian_access
+        self.anchors = self._anchor_cells  # the entry points' cells, for population.humanitarian_access
         self.site_closed_days = np.zeros(len(sites))
         self.site_closed_today = np.zeros(len(sites), bool)
         self.geo = Grid(
@@ -178,9 +185,8 @@ class PortAuPrince(mesa.Model):
         placed = posture.assign(k, p, rng, self.force, hnp=self.hnp, mss=self.mss, phase=self.phase, day=t,
                                 controller=self.controller, held_until=self.held_until, frontier=frontier,
                                 population=self.population, posts=self._posts)
-        presence = placed.presence
+        presence = self.security = placed.presence  # a new array each morning
         self.patrolled = placed.patrolled
-        self.security[:] = presence
         ops = operations.day(k, p, rng, self.force, self.gang_arrays, self.geo, placed.raiders, today=t,
                              phase=self.phase, hnp=self.hnp, mss=self.mss, detained=self.detained,
                              controller=self.controller, gang_strength=self.gang_strength, presence=presence,
@@ -197,10 +203,12 @@ class PortAuPrince(mesa.Model):
         self.site_closed_days += hits.closed
         # gang_strength is set from control and members after the operations; attacks change both
         strength = k.territory.cell_strength(self.controller, self.gang_members) if hits.attacks else self.gang_strength
+        front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         self.gang_strength[:] = territory.day(k, p, rng, self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
-                                              cleared_on=self.cleared_on, held_until=self.held_until)
-        front, gang_front = self._fronts()
+                                              cleared_on=self.cleared_on, held_until=self.held_until,
+                                              front=front, hostile=gang_front)
+        self._fronts_of[:] = self.controller
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
         civilians = ops.civilians + hits.civilians
         held = self.controller != territory.NO_GANG
@@ -238,21 +246,25 @@ class PortAuPrince(mesa.Model):
     def _fronts(self) -> tuple[np.ndarray, np.ndarray]:
         """(front lines of every side, gang cells facing a hostile gang) of the current controller.
 
-        ``territory.border`` and ``territory.hostile_neighbour`` of the cells' sides. Computed once per change
-        of control: the day's last computation (after the territory step) serves the next morning's patrols
-        as long as the controller array is unchanged (compared in full, so changes made from outside are seen).
+        ``territory.border`` and ``territory.hostile_neighbour`` of the cells' sides, computed in full once and
+        then kept current around the cells whose controller changed since the last call
+        (``territory.refresh_fronts``: the controller is compared in full, so changes made from outside are
+        seen). The two arrays are the model's own, updated in place: use them before control changes again.
         """
-        if self._fronts_of is None or not np.array_equal(self._fronts_of, self.controller):
-            self._fronts_value = self.kernels.territory.controller_fronts(
-                self.controller, self.gang_arrays.side_of, self.geo.nbr_land_t, self.land)
+        k, g = self.kernels.territory, self.gang_arrays
+        if self._fronts_of is None:
+            self._fronts_value = k.controller_fronts(self.controller, g.side_of, self.geo.nbr_land_t, self.land)
             self._fronts_of = self.controller.copy()
+        else:
+            k.refresh_fronts(*self._fronts_value, self._fronts_of, self.controller, g.side_of, self.geo.nbr_land_t,
+                             self.land)
         return self._fronts_value
 
     # --- indicators ---------------------------------------------------------------------------------
     def gang_population_share(self) -> float:
         """Share of the residents living in gang-held cells."""
         total = self.population.sum()
-        return float(np.dot(self.population, self.controller != territory.NO_GANG) / total) if total > 0 else 0.0
+        return _share_of(np.dot(self.population, self.controller != territory.NO_GANG), total)
 
     def _record(self, ops: int, cleared: int, attacked: int, deaths: np.ndarray, civ_ops: float, arrests: float,
                 kidnaps: float) -> None:
@@ -262,14 +274,15 @@ class PortAuPrince(mesa.Model):
         if day != self.day:
             gang_held = self.controller != territory.NO_GANG
             secure = ~gang_held & ~self.contested & self.land
-        secure_share = float(np.dot(pop, secure) / total) if total > 0 else 0.0
+        secure_share = _share_of(np.dot(pop, secure), total)
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
         day, gang_share = self._share_today  # today's, from the phase step (nothing has changed since)
         if day != self.day:
             gang_share = self.gang_population_share()
+        urban_held = self._record_communes(gang_held)
         self.recorder.write(self.day, {
-            "gang_territory_share": np.count_nonzero(gang_held & self.urban) / self._urban_cells,
+            "gang_territory_share": urban_held / self._urban_cells,
             "gang_population_share": gang_share,
             "contested_cells": float(np.count_nonzero(self.contested)),
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
@@ -294,25 +307,21 @@ class PortAuPrince(mesa.Model):
             "mss_readiness": float(np.add.reduce(readiness) / len(readiness)) if len(readiness) else 0.0,  # mean
             "phase": float(self.phase),
         })
-        self._record_communes(gang_held)
 
     def _humanitarian_access(self, gang_held: np.ndarray) -> float:
-        """``population.humanitarian_access`` over the ground no gang holds, on the full grid; 0 without
-        going to the grid when both anchors are gang-held (as the function itself finds)."""
-        if gang_held[self._anchor_cells].all():
-            return 0.0
-        return self.kernels.population.humanitarian_access(self.city.to_grid(~gang_held, False), self.anchors,
-                                                           self.city.to_grid(self.population, 0.0))
+        """``population.humanitarian_access`` over the ground no gang holds, on the model's cells."""
+        return self.kernels.population.humanitarian_access(~gang_held, self.nbr, self.anchors, self.population)
 
-    def _record_communes(self, gang_held: np.ndarray) -> None:
+    def _record_communes(self, gang_held: np.ndarray) -> float:
         """Today's values of the commune series (``papsim.outcomes.COMMUNE_SERIES``): sums over each commune's
-        run of cells (the map numbers cells commune by commune)."""
-        pop = self.population
-        held_pop = pop * gang_held
-        starts = self._commune_starts
-        sums = np.add.reduceat(np.stack((gang_held & self.urban, held_pop, pop, self.killed_today, self.displaced)),
-                               starts, axis=1).T
-        n = len(starts)
+        run of cells (the map numbers cells commune by commune). Returns the gang-held urban cells of the
+        whole city (their sum over the communes, a whole number)."""
+        pop, rows = self.population, self._commune_rows
+        np.logical_and(gang_held, self.urban, out=rows[0], casting="unsafe")
+        np.multiply(pop, gang_held, out=rows[1])
+        rows[2], rows[3], rows[4] = pop, self.killed_today, self.displaced
+        sums = np.add.reduceat(rows, self._commune_starts, axis=1).T
+        n = len(sums)
         placed = self.unit_cell >= 0
         self.commune_recorder.write(self.day, {
             "commune_gang_territory_share": sums[:, 0] / self._urban_per_commune,
@@ -322,3 +331,4 @@ class PortAuPrince(mesa.Model):
             "commune_security_personnel": np.bincount(self.city.cell_commune[self.unit_cell[placed]],
                                                       weights=self.unit_personnel[placed], minlength=n),
         })
+        return float(sums[:, 0].sum())

@@ -20,6 +20,7 @@ import pytest
 
 import papsim
 from papsim import kernels
+from papsim.citymap import moore_neighbours
 from papsim.errors import InputError
 from papsim.kernels import NUMPY, TWINS, Kernels, Twin
 from papsim.model import PortAuPrince
@@ -128,19 +129,19 @@ def test_combat_edge_cases_give_the_same_bits():
 
 def test_posture_edge_cases_give_the_same_bits():
     rng = np.random.default_rng(3)
-    replay("posture", "choose_targets", np.array([1.0, 2.0, 2.0, -np.inf, 2.0]), 2, np.zeros(5))  # exact ties
-    replay("posture", "choose_targets", np.full(4, -np.inf), 3, rng.random(4))
-    replay("posture", "choose_targets", rng.random(6), 0, rng.random(6))
-    replay("posture", "keep_holds", np.array([5, 9, 9, -1, 9]), 3, 2)
-    replay("posture", "keep_holds", np.array([5, 9]), 3, 0)
+    replay("posture", "choose_targets", np.array([1.0, 2.0, 2.0, -np.inf, 2.0]), 2, rng)  # equal scores
+    replay("posture", "choose_targets", np.full(4, -np.inf), 3, rng)
+    replay("posture", "choose_targets", rng.random(6), 0, rng)
+    replay("posture", "keep_holds", np.array([5, 9, 9, -1, 9]), 3, 2, np.ones(5, bool))
+    replay("posture", "keep_holds", np.array([5, 9]), 3, 0, np.ones(2, bool))
     for seed in range(200):  # random cases with many ties, invalid cells, capacities below the holds
         g = np.random.default_rng(seed)
         n = int(g.integers(1, 60))
         score = np.round(g.uniform(0, 4, n)) * g.choice([1.0, 1e6])
         score[g.random(n) < 0.3] = -np.inf
-        jitter = g.random(n) if seed % 2 else np.zeros(n)
-        replay("posture", "choose_targets", score, int(g.integers(0, n + 3)), jitter)
-        replay("posture", "keep_holds", g.integers(-1, 8, n), int(g.integers(0, 5)), int(g.integers(0, n + 2)))
+        replay("posture", "choose_targets", score, int(g.integers(0, n + 3)), g)
+        replay("posture", "keep_holds", g.integers(-1, 8, n), int(g.integers(0, 5)), int(g.integers(0, n + 2)),
+               g.random(n) < 0.8)
 
 
 def test_territory_and_population_edge_cases_give_the_same_bits():
@@ -148,11 +149,11 @@ def test_territory_and_population_edge_cases_give_the_same_bits():
     replay("territory", "cell_strength", np.full(3, -1), np.zeros(2))
     for seed in range(40):  # random grids for the access flood fill, with and without secure anchors
         g = np.random.default_rng(seed)
-        shape = (int(g.integers(1, 25)), int(g.integers(1, 25)))
-        secure = g.random(shape) < g.uniform(0.1, 0.9)
-        people = g.random(shape) * 100 * (g.random(shape) < 0.8)
+        width, height = int(g.integers(1, 25)), int(g.integers(1, 25))
+        secure = g.random(width * height) < g.uniform(0.1, 0.9)
+        people = g.random(width * height) * 100 * (g.random(width * height) < 0.8)
         anchors = g.integers(0, secure.size, int(g.integers(0, 4)))
-        replay("population", "humanitarian_access", secure, anchors, people)
+        replay("population", "humanitarian_access", secure, moore_neighbours(width, height), anchors, people)
 
 
 def test_whole_runs_are_identical(monkeypatch):
@@ -221,10 +222,10 @@ def test_a_changed_numpy_module_falls_back_alone(built, monkeypatch):
 
 
 def test_a_twin_falls_back_with_every_numpy_module_it_twins(built, monkeypatch):
-    changed(monkeypatch, "combat")  # the operations and population twins reproduce combat's functions too
+    changed(monkeypatch, "combat")  # the operations twin reproduces combat's functions too
     with pytest.warns(RuntimeWarning, match="combat.py changed"):
         chosen = kernels.select("auto")
-    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations", "population"}
+    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations"}
 
 
 def test_a_twin_not_built_falls_back_alone(built):

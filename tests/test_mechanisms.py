@@ -69,17 +69,62 @@ def test_cell_strength_spreads_members_over_territory():
     assert s.sum() == pytest.approx(40.0)
 
 
+def fronts_of(controller, side, nbr, land):
+    """(front, hostile) of the sides on a small world."""
+    return territory.fronts(side, territory.land_neighbours_t(nbr, land), land)
+
+
 def test_expansion_only_into_free_cells_and_not_by_cautious_groups_into_guarded_ones():
     nbr, land = line_world(5)
     controller = np.array([0, -1, -1, -1, 1])
     strength = np.array([50.0, 0, 0, 0, 50.0])
-    always = np.zeros(5)
-    out = territory.expand(controller, strength, np.zeros(5), land, nbr, 1e9, np.array([False, True]),
-                           np.array([False, False, False, True, False]), always)
-    assert out.tolist() == [0, 0, -1, -1, 1]  # cell 3 is guarded and group 1 is cautious
-    none = territory.expand(controller, strength, np.zeros(5), land, nbr, 1e9, np.array([False, False]),
-                            np.zeros(5, bool), np.ones(5))
-    assert none.tolist() == controller.tolist()  # u = 1 never falls below a probability
+    front, _ = fronts_of(controller, territory.cell_side(controller, np.array([0, 1])), nbr, land)
+    guarded = np.array([False, False, False, True, False])
+    cells, owners = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9,
+                                        np.array([False, True]), guarded, np.random.default_rng(1))
+    assert cells.tolist() == [1] and owners.tolist() == [0]  # cell 3 is guarded and group 1 is cautious
+    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 0.0,
+                                   np.array([False, False]), np.zeros(5, bool), np.random.default_rng(1))
+    assert len(cells) == 0  # a rate of 0 takes nothing
+
+
+def test_expansion_and_rivalry_draw_only_for_cells_that_can_change():
+    """One uniform per cell that can be taken (free, on the front, next to a group with members) or flipped
+    (facing a hostile group with members), and none for the rest of the map."""
+    nbr, land = line_world(9)
+    controller = np.array([0, -1, -1, -1, -1, -1, 1, 1, 2])
+    strength = territory.cell_strength(controller, np.array([10.0, 0.0, 30.0]))  # group 1 has no members
+    alliance = np.array([0, 1, 2])
+    side = territory.cell_side(controller, alliance)
+    front, hostile = fronts_of(controller, side, nbr, land)
+    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+    territory.expansion(controller, strength, np.zeros(9), land, nbr, front, 0.3, np.zeros(3, bool),
+                        np.zeros(9, bool), rng)
+    twin.random(1)  # cell 1 only: cell 5 faces group 1, which has no members
+    assert rng.random() == twin.random()
+    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+    territory.rivalry(controller, strength, side, nbr, land, hostile, 0.3, rng)
+    twin.random(1)  # cell 7 (group 1 facing group 2); cell 8 faces group 1, which has no members
+    assert rng.random() == twin.random()
+
+
+def test_fronts_kept_current_around_changes_equal_a_full_computation():
+    rng = np.random.default_rng(2)
+    width, height = 12, 9
+    nbr = moore_neighbours(width, height)
+    land = rng.random(width * height) < 0.8
+    side_of = np.array([0, 0, 1, -1], dtype=np.int16)
+    nbr_t = territory.land_neighbours_t(nbr, land)
+    before = np.where(land, rng.integers(-1, 3, width * height), -1)
+    front, hostile = territory.controller_fronts(before, side_of, nbr_t, land)
+    for _ in range(50):
+        after = before.copy()
+        flip = rng.random(len(after)) < 0.05
+        after[flip & land] = rng.integers(-1, 3, (flip & land).sum())
+        territory.refresh_fronts(front, hostile, before, after, side_of, nbr_t, land)
+        expected = territory.controller_fronts(after, side_of, nbr_t, land)
+        assert np.array_equal(before, after)
+        assert np.array_equal(front, expected[0]) and np.array_equal(hostile, expected[1])
 
 
 def test_take_probability_falls_with_defence():
@@ -91,10 +136,10 @@ def test_rivals_contest_only_across_alliances():
     nbr, land = line_world(4)
     controller = np.array([0, 1, 2, 2])
     strength = np.array([100.0, 1.0, 1.0, 1.0])
-    allied = np.array([0, 0, 1])  # groups 0 and 1 allied, 2 hostile
-    out, flipped = territory.contest(controller, strength, allied, nbr, land, 1e9, np.zeros(4))
-    assert out[1] == 2 and flipped[1]  # group 1 is taken by hostile group 2, not by its ally 0
-    assert out[0] == 0
+    side = territory.cell_side(controller, np.array([0, 0, 1]))  # groups 0 and 1 allied, 2 hostile
+    _, hostile = fronts_of(controller, side, nbr, land)
+    cells, owners = territory.rivalry(controller, strength, side, nbr, land, hostile, 1e9, np.random.default_rng(0))
+    assert cells.tolist() == [1, 2] and owners.tolist() == [2, 1]  # group 1 taken by hostile 2, not by its ally 0
 
 
 def test_initial_territory_reaches_the_share_and_spares_protected_cells():
@@ -197,13 +242,14 @@ def test_joint_operations_cap_mss_units_unless_independent():
 
 def test_targets_are_the_best_scores():
     score = np.array([-np.inf, 5.0, 1.0, 9.0])
-    assert posture.choose_targets(score, 2, np.zeros(4)).tolist() == [3, 1]
-    assert posture.choose_targets(score, 10, np.zeros(4)).tolist() == [3, 1, 2]
+    assert posture.choose_targets(score, 2, np.random.default_rng(0)).tolist() == [3, 1]
+    assert posture.choose_targets(score, 10, np.random.default_rng(0)).tolist() == [3, 1, 2]
 
 
 def test_holds_keep_the_longest():
     held = np.array([-1, 5, 9, 7])
-    assert posture.keep_holds(held, 3, 2).tolist() == [False, False, True, True]
+    assert posture.keep_holds(held, 3, 2, np.ones(4, bool)).tolist() == [2, 3]
+    assert held.tolist() == [-1, 3, 9, 7]  # the hold nobody can keep lapses today
 
 
 # --- population ------------------------------------------------------------------------------------
@@ -217,10 +263,11 @@ def test_displacement_conserves_people():
 
 
 def test_humanitarian_access_counts_people_connected_to_an_anchor():
-    secure = np.array([[1, 1, 0, 1]], bool)
-    pop = np.array([[10.0, 20.0, 30.0, 40.0]])
-    assert population.humanitarian_access(secure, np.array([0]), pop) == pytest.approx(0.3)
-    assert population.humanitarian_access(secure, np.array([2]), pop) == 0.0
+    secure = np.array([1, 1, 0, 1], bool)
+    pop = np.array([10.0, 20.0, 30.0, 40.0])
+    nbr = moore_neighbours(4, 1)
+    assert population.humanitarian_access(secure, nbr, np.array([0]), pop) == pytest.approx(0.3)
+    assert population.humanitarian_access(secure, nbr, np.array([2]), pop) == 0.0
 
 
 # --- trust, retaliation, phases ------------------------------------------------------------------------

@@ -136,10 +136,13 @@ def _clear_interior_cells(model, n, hold_days):
 def test_cleared_but_unheld_ground_is_retaken(baseline):
     retaken = {}
     for hold_days in (0, 90):
-        model = PortAuPrince(baseline.replace(hnp_static_share=0.2, operation_tempo=0.05), rng=5, days=60)
-        cells = _clear_interior_cells(model, 12, hold_days)
-        for _ in range(60):
-            model.step()
-        retaken[hold_days] = (model.controller[cells] >= 0).mean()
-    assert retaken[0] >= 0.4
+        shares = []
+        for seed in (5, 6, 7):  # 36 cells: about 0.4 of unheld ones are retaken in 60 days (SE ~0.08)
+            model = PortAuPrince(baseline.replace(hnp_static_share=0.2, operation_tempo=0.05), rng=seed, days=60)
+            cells = _clear_interior_cells(model, 12, hold_days)
+            for _ in range(60):
+                model.step()
+            shares.append((model.controller[cells] >= 0).mean())
+        retaken[hold_days] = np.mean(shares)
+    assert retaken[0] >= 0.25
     assert retaken[90] < retaken[0]

@@ -43,7 +43,8 @@ TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with 
     "population": ("one_day", "humanitarian_access"),
     "posture": ("choose_targets", "keep_holds"),
     "retaliation": ("update_intensity_near_events",),
-    "territory": ("cell_strength", "controller_fronts", "advance", "contested_cells", "strongest_attacker"),
+    "territory": ("cell_strength", "controller_fronts", "refresh_fronts", "advance", "contested_cells",
+                  "strongest_attacker"),
     "trust": ("one_day",),
 }
 _RECORDED = re.compile(r'"(\w+)":\s*"([0-9a-f]{64})"')

@@ -9,25 +9,47 @@ from libc.math cimport floor
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from numpy.random cimport bitgen_t
+from numpy.random.c_distributions cimport random_poisson, random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, _bitgen, _draw_poisson, _empty, _mat, _maximum, _minimum, _scratch, _sum, _vec,
-    _zeros)
+    KERNELS_SOURCE_SHA256, _bitgen, _empty, _mat, _maximum, _minimum, _scratch, _sum, _vec, _zeros)
 
 cnp.import_array()
 
-# the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {
-    "population": "fff008baae86ac896dca1e84fb5eb696ed8ee9fa89e170bc1cc60213ac08c5d9",
-    "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd",
-}
+# the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
+TWIN_OF = {"population": "44211dcd7fb1e0a90728a303b070235d9a464b40d69bfbc4d01461d82b6409b2"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
+
+
+cdef inline void _poisson_field(bitgen_t* bitgen, const double* cum, Py_ssize_t n, Py_ssize_t last,
+                                double* counts) noexcept nogil:
+    """Add to ``counts`` the events of ``poisson_field`` for the running sums ``cum`` of the means (``last``:
+    the last cell of a positive mean): ``rng.poisson(total)``, then per event a uniform and the first cell
+    whose running sum exceeds ``u * total`` (``searchsorted(side="right")``), at most ``last``."""
+    cdef double total = cum[n - 1] if n > 0 else 0.0
+    cdef double x
+    cdef int64_t events, e
+    cdef Py_ssize_t lo, hi, mid
+    if not total > 0:
+        return
+    events = random_poisson(bitgen, total)
+    for e in range(events):
+        x = random_standard_uniform(bitgen) * total
+        lo = 0
+        hi = n
+        while lo < hi:
+            mid = lo + (hi - lo) // 2
+            if cum[mid] > x:
+                hi = mid
+            else:
+                lo = mid + 1
+        counts[lo if lo < last else last] += 1.0
 
 
 def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not None,
             cnp.ndarray contested not None, cnp.ndarray patrolled not None, cnp.ndarray land not None,
             cnp.ndarray civilians_killed not None, cnp.ndarray violence not None, cnp.ndarray displaced not None,
             object rates):
-    """A day of the population: Poisson deaths then kidnappings (cells with a positive mean, in cell order),
+    """A day of the population: Poisson deaths then kidnappings (each one Poisson total placed in the cells),
     then flight to the secure cells; ``population``, ``violence`` and ``displaced`` in place. Returns
     ``(deaths, kidnappings per cell, moved within the city, left the city, secure mask)``:
     :func:`papsim.mechanisms.population.one_day`."""
@@ -49,22 +71,36 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double kidnapping = rates.kidnap_per_million * 1e-6
     cdef double border_rate = rates.border_rate, displaced_per_death = rates.displaced_per_death
     cdef double front_flight_rate = rates.front_flight_rate, out_share = rates.out_share
-    cdef double lam, before, after, total, host_total, inside, dead
-    cdef Py_ssize_t i
-    cdef double* deaths = <double*> _scratch(3 * n, sizeof(double), False)
+    cdef double lam, before, after, total, host_total, inside, dead, running = -0.0  # -0.0 + x is x: cumsum's bits
+    cdef Py_ssize_t i, last = 0
+    cdef double* deaths = <double*> _scratch(4 * n, sizeof(double), False)
     cdef double* flee = deaths + n
     cdef double* host = deaths + 2 * n
-    for i in range(n):  # killings by gangs, capped by the residents with the civilians killed today
+    cdef double* cum = deaths + 3 * n
+    for i in range(n):  # the running sum of the means of killings by gangs; no death counted yet
+        deaths[i] = 0.0
         lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
-        deaths[i] = _minimum(_draw_poisson(bitgen, lam) + civ[i], floor(pop[i]))
-    for i in range(n):  # kidnappings (of the residents before today's deaths), deaths, who flees
-        kid[i] = _draw_poisson(bitgen, kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i]))
-        dead = deaths[i]
-        pop[i] -= dead
+        running = running + lam
+        cum[i] = running
+        if lam > 0:
+            last = i
+    _poisson_field(bitgen, cum, n, last, deaths)
+    last = 0
+    running = -0.0
+    for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
+        dead = _minimum(deaths[i] + civ[i], floor(pop[i]))  # kidnappings (of the residents before the deaths)
+        deaths[i] = dead
+        lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
+        running = running + lam
+        cum[i] = running
+        if lam > 0:
+            last = i
+        pop[i] -= dead  # the dead leave; who flees
         viol[i] = 0.9 * viol[i] + dead
         safe[i] = not gang[i] and not cont[i] and on_land[i]
         flee[i] = _minimum(displaced_per_death * dead + front_flight_rate * pop[i] * <double> cont[i], pop[i])
         host[i] = pop[i] * <double> safe[i]
+    _poisson_field(bitgen, cum, n, last, kid)
     total = _sum(flee, n)
     host_total = _sum(host, n)
     inside = total * (1.0 - out_share) if host_total > 0 else 0.0
@@ -80,16 +116,17 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     return dead, kidnaps, inside, total - inside, secure
 
 
-def humanitarian_access(cnp.ndarray secure not None, cnp.ndarray anchors not None,
+def humanitarian_access(cnp.ndarray secure not None, cnp.ndarray nbr not None, cnp.ndarray anchors not None,
                         cnp.ndarray population not None) -> float:
-    """Share of the people living in cells connected (8-neighbourhood) through ``secure`` ground to a secure
-    anchor (2-D grids, flat anchor indices): :func:`papsim.mechanisms.population.humanitarian_access`."""
-    cdef const cnp.npy_bool* open_ground = <const cnp.npy_bool*> _mat(secure, cnp.NPY_BOOL, -1, -1, "secure")
-    cdef Py_ssize_t height = cnp.PyArray_DIM(secure, 0), width = cnp.PyArray_DIM(secure, 1)
-    cdef Py_ssize_t n = height * width
+    """Share of the people living in cells reached through ``secure`` cells from a secure anchor, by a flood
+    fill over the neighbour table ``nbr`` ((n, 8) int64) from the secure ``anchors`` (cells):
+    :func:`papsim.mechanisms.population.humanitarian_access`."""
+    cdef const cnp.npy_bool* open_ground = <const cnp.npy_bool*> _vec(secure, cnp.NPY_BOOL, -1, False, "secure")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(secure, 0)
+    cdef const int64_t* steps = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, 8, "nbr")
     cdef const int64_t* anc = <const int64_t*> _vec(anchors, cnp.NPY_INT64, -1, False, "anchors")
-    cdef const double* people = <const double*> _mat(population, cnp.NPY_DOUBLE, height, width, "population")
-    cdef Py_ssize_t i, a, top = 0, row, col, r, c, j, count = 0
+    cdef const double* people = <const double*> _vec(population, cnp.NPY_DOUBLE, n, False, "population")
+    cdef Py_ssize_t i, k, a, j, top = 0, count = 0
     cdef double total, share = 0.0
     cdef int64_t* stack = <int64_t*> _scratch(n, sizeof(int64_t) + sizeof(double) + 1, False)
     cdef double* gathered = <double*> (stack + n)
@@ -106,15 +143,13 @@ def humanitarian_access(cnp.ndarray secure not None, cnp.ndarray anchors not Non
     if top > 0 and not total <= 0:
         while top > 0:  # flood fill from the secure anchors
             top -= 1
-            row = stack[top] // width
-            col = stack[top] % width
-            for r in range(row - 1 if row > 0 else 0, row + 2 if row + 2 < height else height):
-                for c in range(col - 1 if col > 0 else 0, col + 2 if col + 2 < width else width):
-                    j = r * width + c
-                    if open_ground[j] and not reached[j]:
-                        reached[j] = True
-                        stack[top] = j
-                        top += 1
+            a = stack[top]
+            for k in range(8):
+                j = steps[8 * a + k]
+                if open_ground[j] and not reached[j]:
+                    reached[j] = True
+                    stack[top] = j
+                    top += 1
         for i in range(n):  # the people reached, in cell order
             if reached[i]:
                 gathered[count] = people[i]

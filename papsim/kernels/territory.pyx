@@ -16,13 +16,8 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"territory": "6ef9781b0eba504c6497292a5a2ca4b3bfeba13951ce8d2d8bbb7e294934508e"}
+TWIN_OF = {"territory": "a346fde5c3aa7aa344a17c0f0bede987b4d8e19d3853c64cae3764165efa4f01"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
-
-
-# a take probability never exceeds its rate by more than rounding (1 - exp(-x) <= x): a draw at or above
-# rate + this slack cannot take or flip a cell, so those cells need no further work (the same results)
-cdef double _DRAW_SLACK = 1e-12
 
 
 cdef int _cell_strength(const int64_t* controller, Py_ssize_t n, const double* members, Py_ssize_t g,
@@ -69,8 +64,6 @@ def controller_fronts(cnp.ndarray controller not None, cnp.ndarray side_of not N
     cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
     cdef const void* table = _side_table(side_of)
     cdef Py_ssize_t i, k, n_k = cnp.PyArray_DIM(nbr_land_t, 0)
-    cdef int64_t s, other
-    cdef bint differs, hostile_side
     cdef cnp.ndarray front = _empty(n, cnp.NPY_BOOL)
     cdef cnp.ndarray hostile = _empty(n, cnp.NPY_BOOL)
     cdef cnp.npy_bool* fr = <cnp.npy_bool*> cnp.PyArray_DATA(front)
@@ -78,16 +71,67 @@ def controller_fronts(cnp.ndarray controller not None, cnp.ndarray side_of not N
     cdef int64_t* side = <int64_t*> _scratch(n, sizeof(int64_t), False)
     _sides(side_of, table, ctrl, n, side)
     for i in range(n):
-        s = side[i]
-        differs = hostile_side = False
-        for k in range(n_k):
-            other = side[nbr[k * n + i]]
-            differs |= other != s
-            hostile_side |= (other != s) & (other != NO_GANG)
-        fr[i] = on_land[i] & differs
-        ho[i] = hostile_side & (s != NO_GANG)
+        _front_at(i, side, nbr, n, n_k, on_land, fr, ho)
     free(side)
     return front, hostile
+
+
+cdef inline void _front_at(Py_ssize_t i, const int64_t* side, const int64_t* nbr, Py_ssize_t n, Py_ssize_t n_k,
+                           const cnp.npy_bool* on_land, cnp.npy_bool* fr, cnp.npy_bool* ho) noexcept nogil:
+    """``front`` and ``hostile`` of cell ``i`` from the sides (``nbr``: the transposed table, ``(n_k, n)``)."""
+    cdef int64_t s = side[i], other
+    cdef bint differs = False, hostile_side = False
+    cdef Py_ssize_t k
+    for k in range(n_k):
+        other = side[nbr[k * n + i]]
+        differs |= other != s
+        hostile_side |= (other != s) & (other != NO_GANG)
+    fr[i] = on_land[i] & differs
+    ho[i] = hostile_side & (s != NO_GANG)
+
+
+cdef inline void _fronts_around(const int64_t* cells, Py_ssize_t count, const int64_t* side, const int64_t* nbr,
+                                Py_ssize_t n, Py_ssize_t n_k, const cnp.npy_bool* on_land, cnp.npy_bool* fr,
+                                cnp.npy_bool* ho) noexcept nogil:
+    """:func:`_front_at` again for the ``cells`` and their neighbours (``territory.update_fronts``)."""
+    cdef Py_ssize_t c, k
+    for c in range(count):
+        _front_at(cells[c], side, nbr, n, n_k, on_land, fr, ho)
+        for k in range(n_k):
+            _front_at(nbr[k * n + cells[c]], side, nbr, n, n_k, on_land, fr, ho)
+
+
+def refresh_fronts(cnp.ndarray front not None, cnp.ndarray hostile not None, cnp.ndarray before not None,
+                   cnp.ndarray controller not None, cnp.ndarray side_of not None, cnp.ndarray nbr_land_t not None,
+                   cnp.ndarray land not None):
+    """``front`` and ``hostile`` of ``before`` made those of ``controller``, in place, around the cells that
+    changed; ``before`` becomes ``controller``: :func:`papsim.mechanisms.territory.refresh_fronts`."""
+    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, -1, False, "controller")
+    cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
+    cdef int64_t* old = <int64_t*> _vec(before, cnp.NPY_INT64, n, True, "before")
+    cdef cnp.npy_bool* fr = <cnp.npy_bool*> _vec(front, cnp.NPY_BOOL, n, True, "front")
+    cdef cnp.npy_bool* ho = <cnp.npy_bool*> _vec(hostile, cnp.NPY_BOOL, n, True, "hostile")
+    cdef const int64_t* nbr = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
+    cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
+    cdef const void* table = _side_table(side_of)
+    cdef Py_ssize_t i, count = 0, n_k = cnp.PyArray_DIM(nbr_land_t, 0)
+    cdef int64_t* changed
+    cdef int64_t* side
+    for i in range(n):
+        count += old[i] != ctrl[i]
+    if count == 0:
+        return
+    changed = <int64_t*> _scratch(count + n, sizeof(int64_t), False)
+    side = changed + count
+    count = 0
+    for i in range(n):
+        if old[i] != ctrl[i]:
+            changed[count] = i
+            count += 1
+            old[i] = ctrl[i]
+    _sides(side_of, table, ctrl, n, side)
+    _fronts_around(changed, count, side, nbr, n, n_k, on_land, fr, ho)
+    free(changed)
 
 
 cdef inline double _take_probability(double attacker, double defence, double rate) noexcept nogil:
@@ -96,23 +140,25 @@ cdef inline double _take_probability(double attacker, double defence, double rat
     return 1.0 - exp(-rate * (attacker / total if total > 0 else 0.0))
 
 
-cdef inline bint _hand_over(int64_t* controller, const int64_t* cells, const int64_t* owners,
-                            Py_ssize_t taken) noexcept nogil:
-    """Give the ``taken`` cells to their new controllers; whether any changed hands."""
+cdef inline void _hand_over(int64_t* controller, int64_t* side, cnp.ndarray side_of, const void* table,
+                            const int64_t* cells, const int64_t* owners, Py_ssize_t taken) noexcept:
+    """Give the ``taken`` cells to their new controllers, and their sides."""
     cdef Py_ssize_t k
     for k in range(taken):
         controller[cells[k]] = owners[k]
-    return taken > 0
+        _sides(side_of, table, &controller[cells[k]], 1, &side[cells[k]])
 
 
 def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not None,
             cnp.ndarray strength not None, cnp.ndarray presence not None, cnp.ndarray cleared_on not None,
-            double recent_after, cnp.ndarray held_until not None, object rates):
-    """A day of territory: gangs expand into weakly defended cells, then rivals contest borders (a uniform
-    drawn per cell for each stage); ``controller`` and ``held_until`` in place; returns the strengths
-    (``strength`` itself if control did not change): :func:`papsim.mechanisms.territory.advance`."""
+            double recent_after, cnp.ndarray held_until not None, cnp.ndarray front not None,
+            cnp.ndarray hostile not None, object rates):
+    """A day of territory: gangs expand into weakly defended cells of the front, then rivals contest the
+    hostile borders (a uniform drawn for each cell that can change, in cell order); ``controller``,
+    ``held_until``, ``front`` and ``hostile`` in place; returns the strengths (``strength`` itself if control
+    did not change): :func:`papsim.mechanisms.territory.advance`."""
     cdef cnp.ndarray members = gangs.members, confront = gangs.confront, side_of = gangs.side_of
-    cdef cnp.ndarray land = grid.land, nbr = grid.nbr
+    cdef cnp.ndarray land = grid.land, nbr = grid.nbr, nbr_land_t = grid.nbr_land_t
     cdef double community_resistance = rates.community_resistance, expansion_rate = rates.expansion_rate
     cdef double retake_multiplier = rates.retake_multiplier, contest_rate = rates.contest_rate
     cdef int64_t* ctrl = <int64_t*> _vec(controller, cnp.NPY_INT64, -1, True, "controller")
@@ -123,50 +169,53 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     cdef const double* pres = <const double*> _vec(presence, cnp.NPY_DOUBLE, n, False, "presence")
     cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
     cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, -1, "nbr")
-    cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1)
+    cdef const int64_t* nbt = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
+    cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1), n_t = cnp.PyArray_DIM(nbr_land_t, 0)
     cdef const int64_t* cleared = <const int64_t*> _vec(cleared_on, cnp.NPY_INT64, n, False, "cleared_on")
     cdef const cnp.npy_bool* conf = <const cnp.npy_bool*> _vec(confront, cnp.NPY_BOOL, g, False, "confront")
     cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n, True, "held_until")
+    cdef cnp.npy_bool* fr = <cnp.npy_bool*> _vec(front, cnp.NPY_BOOL, n, True, "front")
+    cdef cnp.npy_bool* ho = <cnp.npy_bool*> _vec(hostile, cnp.NPY_BOOL, n, True, "hostile")
     cdef const void* table = _side_table(side_of)
     cdef bitgen_t* bitgen = _bitgen(rng)
     cdef Py_ssize_t i, k, best, taken = 0
     cdef int64_t owner, j
     cdef double u, rate, att
     cdef bint stale
-    # cells taken and their new controllers, applied after each stage (every cell sees the day's start)
+    # cells taken and their new controllers, applied after each stage (every cell sees the stage's start)
     cdef int64_t* cells = <int64_t*> _scratch(3 * n, sizeof(int64_t), False)
     cdef int64_t* owners = cells + n
     cdef int64_t* side = cells + 2 * n
     try:
-        for i in range(n):  # expansion into cells of no gang
-            u = random_standard_uniform(bitgen)
-            if ctrl[i] != NO_GANG or not on_land[i]:
-                continue
-            rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
-            if u >= rate + _DRAW_SLACK:
+        _sides(side_of, table, ctrl, n, side)
+        for i in range(n):  # expansion into the cells of no gang on the front
+            if ctrl[i] != NO_GANG or not on_land[i] or not fr[i]:
                 continue
             best = 0  # the strongest neighbour, the first listed among equals
             for k in range(1, n_k):
                 if st[nb[i * n_k + k]] > st[nb[i * n_k + best]]:
                     best = k
             att = st[nb[i * n_k + best]]
+            if not att > 0:
+                continue
             owner = ctrl[nb[i * n_k + best]]
-            if (att > 0 and u < _take_probability(att, community_resistance + pres[i], rate)
-                    and not (not conf[owner if owner > 0 else 0] and pres[i] > 0)):
+            u = random_standard_uniform(bitgen)
+            rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
+            if u < _take_probability(att, community_resistance + pres[i], rate) and not (not conf[owner] and pres[i] > 0):
                 cells[taken] = i
                 owners[taken] = owner
                 taken += 1
-        stale = _hand_over(ctrl, cells, owners, taken)
+        _hand_over(ctrl, side, side_of, table, cells, owners, taken)
+        _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
+        stale = taken > 0
         if contest_rate > 0:  # rival gangs take border cells from each other
             if stale:
                 strength = _empty(n, cnp.NPY_DOUBLE)
                 _cell_strength(ctrl, n, mem, g, <double*> cnp.PyArray_DATA(strength))
                 st = <const double*> cnp.PyArray_DATA(strength)
-            _sides(side_of, table, ctrl, n, side)
             taken = 0
             for i in range(n):
-                u = random_standard_uniform(bitgen)
-                if side[i] == NO_GANG or ctrl[i] == NO_GANG or u >= contest_rate + _DRAW_SLACK:
+                if not ho[i]:
                     continue
                 att = 0.0  # the strongest hostile neighbour, the first listed among equals
                 owner = ctrl[nb[i * n_k]]
@@ -175,11 +224,16 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
                     if side[j] != side[i] and side[j] != NO_GANG and on_land[j] and st[j] > att:
                         att = st[j]
                         owner = ctrl[j]
-                if att > 0 and u < _take_probability(att, st[i], contest_rate):
+                if not att > 0:
+                    continue
+                u = random_standard_uniform(bitgen)
+                if u < _take_probability(att, st[i], contest_rate):
                     cells[taken] = i
                     owners[taken] = owner
                     taken += 1
-            stale = _hand_over(ctrl, cells, owners, taken)
+            _hand_over(ctrl, side, side_of, table, cells, owners, taken)
+            _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
+            stale = taken > 0
         for i in range(n):  # holds end in the cells gangs hold
             if ctrl[i] != NO_GANG:
                 held[i] = -1

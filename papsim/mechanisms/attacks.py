@@ -41,27 +41,30 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         events: np.ndarray, population: np.ndarray, hnp: float, mss: float, detained: float) -> Outcome:
     """The day's attacks on open key sites, one uniform draw per site.
 
-    The strongest confronting neighbour of a site attacks with :func:`retaliation.attack_probability`,
-    massing ``gang_attack_mass`` times its cell strength, against the units posted in the cell (the square
-    law, :func:`combat.engage`); it takes the cell when the guards left are fewer than the clearing ratio
-    times its survivors. Several sites in one cell are fought for once. Civilians are harmed as in an
-    operation, without caution. A prison taken frees its share of the detainees, who join the group holding
-    it. ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
+    The strongest confronting neighbour of a site attacks with :func:`retaliation.attack_probability`
+    (worked out only for the open sites with a confronting neighbour), massing ``gang_attack_mass`` times its
+    cell strength, against the units posted in the cell (the square law, :func:`combat.engage`); it takes the
+    cell when the guards left are fewer than the clearing ratio times its survivors. Several sites in one
+    cell are fought for once, by the first site listed, cell by cell in cell order. Civilians are harmed as
+    in an operation, without caution. A prison taken frees its share of the detainees, who join the group
+    holding it. ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
     """
     sites = grid.site_cells
     civilians = np.zeros(len(controller))
     deaths = np.zeros(3)
     att, owner = k.territory.strongest_attacker(strength, controller, gangs.confront, grid.site_nbr)
-    open_site = controller[sites] == territory.NO_GANG
-    prob = retaliation.attack_probability(p["gang_attack_rate"], intensity[sites])
-    attacked = open_site & (att > 0) & (rng.random(len(sites)) < prob)
-    if attacked.any():
+    draw = rng.random(len(sites))
+    able = ((controller[sites] == territory.NO_GANG) & (att > 0)).nonzero()[0]
+    attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
+    if len(attacked):
         members = gangs.members
-        cells = sites[attacked]
-        # several sites can share a cell: the defence of a cell is fought once, by the first site listed
-        cells, first = np.unique(cells, return_index=True)
-        attackers = owner[attacked][first]
-        red = p["gang_attack_mass"] * att[attacked][first]
+        fought: dict[int, int] = {}  # cell -> the first site listed in it
+        for cell, site in zip(sites[attacked].tolist(), attacked.tolist()):
+            fought.setdefault(cell, site)
+        cells = np.array(sorted(fought), dtype=sites.dtype)
+        first = np.array([fought[cell] for cell in cells.tolist()], dtype=np.int64)
+        attackers = owner[first]
+        red = p["gang_attack_mass"] * att[first]
         guards = units.cell == cells[:, None]
         blue = (guards * units.personnel).sum(axis=1)
         blue_eff = (guards * units.effectiveness).sum(axis=1)
@@ -83,10 +86,12 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         controller[taken] = attackers[captured]
         held_until[taken] = -1
         events[cells] += 1.0
-        prisons_taken = grid.prison_sites & np.isin(sites, taken)
-        if prisons_taken.any() and detained > 0:
-            freed = detained * prisons_taken.sum() / grid.prison_sites.sum()
-            detained -= freed
-            np.add.at(members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
-    closed = attacked | (controller[sites] != territory.NO_GANG)
-    return Outcome(int(attacked.sum()), deaths, civilians, hnp, mss, detained, closed)
+        if len(taken) and detained > 0:
+            prisons_taken = grid.prison_sites & (sites[:, None] == taken).any(axis=1)
+            if prisons_taken.any():
+                freed = detained * prisons_taken.sum() / grid.prison_sites.sum()
+                detained -= freed
+                np.add.at(members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
+    closed = controller[sites] != territory.NO_GANG
+    closed[attacked] = True
+    return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed)

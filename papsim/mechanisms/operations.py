@@ -107,19 +107,19 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         population: np.ndarray, trust: np.ndarray, held_until: np.ndarray, cleared_on: np.ndarray,
         events: np.ndarray) -> Outcome:
     """The day's operations: ``operation_tempo`` of the free units go, ``units_per_operation`` to a target,
-    on the best targets by the ``target_rule`` (one uniform draw per cell breaks ties); then :func:`raid`.
-    Cleared cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
-    ``gang_strength`` is set to the strengths of control and members after the raids; ``units``,
-    ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and
+    on the best gang cells by the ``target_rule`` (one uniform draw per gang cell breaks ties, none on a day
+    without operations: :func:`posture.choose_targets`); then :func:`raid`. Cleared cells lose their gang and
+    are held for ``hold_days`` (twice as long from stabilisation on). ``gang_strength`` is set to the
+    strengths of control and members after the raids (worked out again only if the raids changed either);
+    ``units``, ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and
     ``events`` (one per operation) in place."""
-    n_cells = len(controller)
-    civilians = np.zeros(n_cells)
+    civilians = np.zeros(len(controller))
     deaths = np.zeros(3)
     n_ops = int(len(raiders) * p["operation_tempo"]) // p["units_per_operation"]
     strength = k.territory.cell_strength(controller, gangs.members)
-    score = posture.target_scores(p["target_rule"], controller, population, strength, frontier,
-                                  grid.site_distance)
-    targets = k.posture.choose_targets(score, n_ops, rng.random(n_cells))
+    gang_cells = (controller >= 0).nonzero()[0]
+    score = posture.target_scores(p["target_rule"], gang_cells, population, strength, frontier, grid.site_distance)
+    targets = gang_cells[k.posture.choose_targets(score, n_ops, rng)]
     n_ops = len(targets)
     if n_ops == 0:
         gang_strength[:] = strength
@@ -132,6 +132,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
                       low_profile_engagement=p["low_profile_engagement"], intel_weight=p["trust_intel_weight"],
                       arrest_share=p["arrest_share"], free_detention=p["detention_capacity"] - detained,
                       harm_ratio=p["civilian_harm_ratio"], clear_ratio=p["clear_ratio"])
+    members_before = gangs.members.tobytes()
     cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss = k.operations.raid(
         rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
         presence=presence, population=population, terms=terms)
@@ -143,6 +144,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     held_until[done] = today + hold
     cleared_on[done] = today
     events[targets] += 1.0
-    gang_strength[:] = k.territory.cell_strength(controller, gangs.members)
-    return Outcome(n_ops, int(cleared.sum()), deaths, civilians, arrested, max(0.0, hnp - hnp_loss),
+    if len(done) or gangs.members.tobytes() != members_before:  # else the strengths are this morning's, to the bit
+        strength = k.territory.cell_strength(controller, gangs.members)
+    gang_strength[:] = strength
+    return Outcome(n_ops, len(done), deaths, civilians, arrested, max(0.0, hnp - hnp_loss),
                    max(0.0, math.floor(mss - mss_loss)))

@@ -12,16 +12,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from scipy import ndimage
-
-from papsim.mechanisms.combat import poisson_where_positive
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
 
 if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("predation_killing_rate", "border_killing_rate", "kidnap_rate", "displaced_per_death",
                                "front_flight_rate", "displaced_out_share")
-_EIGHT = np.ones((3, 3), dtype=bool)
 
 
 class Rates(NamedTuple):
@@ -75,6 +73,27 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
     return out, float(inside), float(total - inside)
 
 
+def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """Independent Poisson counts of means ``lam`` (non-negative, finite) per cell, as floats, drawn as one
+    Poisson total placed cell by cell: one draw and a uniform per event instead of a draw per cell.
+
+    Independent Poisson counts are a Poisson total ``N ~ Poisson(sum(lam))`` whose events fall in cell ``i``
+    with probability ``lam[i] / sum(lam)``, independently (the superposition and colouring theorems: Kingman,
+    *Poisson Processes*, Oxford University Press, 1993), so the counts have the same joint law. Draws
+    ``rng.poisson(total)``, then ``rng.random(N)``; nothing when the total is not positive. An event at
+    ``u * total`` goes to the first cell whose running sum (sequential: the compiled twin repeats it) exceeds
+    it, never past the last cell with a positive mean (where rounding gives ``u * total == total``); a cell
+    of zero mean never gets one.
+    """
+    cum = np.cumsum(lam)
+    total = cum[-1] if len(cum) else 0.0
+    if not total > 0:
+        return np.zeros(len(lam))
+    cells = np.searchsorted(cum, rng.random(rng.poisson(total)) * total, side="right")
+    last = np.flatnonzero(lam > 0)[-1]
+    return np.bincount(np.minimum(cells, last), minlength=len(lam)).astype(float)
+
+
 def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, contested: np.ndarray,
             patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
             displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, float, float, np.ndarray]:
@@ -83,16 +102,15 @@ def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarra
     Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
     attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
     ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
-    flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws
-    deaths, then kidnappings, for the cells with a positive mean in cell order. Returns ``(deaths,
-    kidnappings per cell, moved within the city, left the city, secure mask)``.
+    flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws the
+    deaths, then the kidnappings, each as one :func:`poisson_field`. Returns ``(deaths, kidnappings per
+    cell, moved within the city, left the city, secure mask)``.
     """
     gang_held = held.astype(float)
-    gang_deaths = poisson_where_positive(rng, deaths_expected(population, gang_held, contested,
-                                                              rates.predation_per_million, rates.border_rate))
+    gang_deaths = poisson_field(rng, deaths_expected(population, gang_held, contested, rates.predation_per_million,
+                                                     rates.border_rate))
     deaths = np.minimum(gang_deaths + civilians_killed, np.floor(population))
-    kidnaps = poisson_where_positive(rng, kidnappings_expected(population, gang_held, patrolled,
-                                                               rates.kidnap_per_million))
+    kidnaps = poisson_field(rng, kidnappings_expected(population, gang_held, patrolled, rates.kidnap_per_million))
     population -= deaths
     violence[:] = 0.9 * violence + deaths
     flee = rates.displaced_per_death * deaths + rates.front_flight_rate * population * contested
@@ -103,33 +121,37 @@ def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarra
     return float(deaths.sum()), kidnaps, inside, out, secure
 
 
-def humanitarian_access(secure: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:
-    """Share of people living in cells connected (8-neighbourhood) through ``secure`` ground to an anchor.
+def humanitarian_access(secure: np.ndarray, nbr: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:
+    """Share of the people living in cells reached through ``secure`` cells from a secure anchor.
 
-    ``secure`` (ground aid can cross: the model passes cells no gang holds, front lines included) and
-    ``population`` are 2-D grids; ``anchors`` flat indices of entry points (airport, port).
+    On the model's cells: ``secure`` (ground aid can cross: the model passes cells no gang holds, front lines
+    included) and ``population`` per cell, ``nbr`` the ``(n, 8)`` int64 neighbour table (a missing
+    neighbour is the cell itself), ``anchors`` the cells of the entry points (airport, port). The Moore
+    table is symmetric, so the cells reached are the anchors' 8-connected components of secure ground, as
+    on the full grid (off land is never secure). The people reached are summed in cell order.
     """
-    if not secure.reshape(-1)[anchors].any():
-        return 0.0  # no anchor is secure: nobody is reached (and labelling the grid would cost more than a day)
-    labels, n_labels = ndimage.label(secure, structure=_EIGHT)
-    flat = labels.reshape(-1)
-    reach = flat[anchors]
-    reach = reach[reach > 0]
+    starts = np.unique(anchors[secure[anchors]])
+    if len(starts) == 0:
+        return 0.0  # no anchor is secure: nobody is reached
     total = population.sum()
-    if len(reach) == 0 or total <= 0:
+    if total <= 0:
         return 0.0
-    reached = np.zeros(n_labels + 1, dtype=bool)
-    reached[reach] = True
-    return float(population.reshape(-1)[reached[flat]].sum() / total)
+    n, k = nbr.shape
+    steps = np.where(secure[nbr], nbr, np.arange(n)[:, None])  # a step onto ground that is not secure stays put
+    graph = csr_matrix((np.ones(n * k), steps.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
+    reached = np.zeros(n, dtype=bool)
+    for start in starts:  # breadth first from each secure anchor not yet reached, over secure cells only
+        if not reached[start]:
+            reached[breadth_first_order(graph, start, directed=True, return_predecessors=False)] = True
+    return float(population[reached].sum() / total)
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray,
         contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray,
         violence: np.ndarray, displaced: np.ndarray) -> Outcome:
     """The day of the population (:func:`one_day`) at the scenario's rates."""
-    rates = Rates(predation_per_million=p["predation_killing_rate"], border_rate=p["border_killing_rate"],
-                  kidnap_per_million=p["kidnap_rate"], displaced_per_death=p["displaced_per_death"],
-                  front_flight_rate=p["front_flight_rate"], out_share=p["displaced_out_share"])
+    rates = Rates(p["predation_killing_rate"], p["border_killing_rate"], p["kidnap_rate"], p["displaced_per_death"],
+                  p["front_flight_rate"], p["displaced_out_share"])  # positional: in the order of the fields
     return Outcome(*k.population.one_day(rng, population, held=held, contested=contested, patrolled=patrolled,
                                          land=land, civilians_killed=civilians_killed, violence=violence,
                                          displaced=displaced, rates=rates))

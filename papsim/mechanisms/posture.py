@@ -50,54 +50,58 @@ def joint_mss_units(hnp_dynamic: int, mss_dynamic: int, mss_per_hnp: float, inde
     return int(min(mss_dynamic, np.floor(mss_per_hnp * hnp_dynamic)))
 
 
-def target_scores(rule: str, controller: np.ndarray, population: np.ndarray, strength: np.ndarray,
+def target_scores(rule: str, cells: np.ndarray, population: np.ndarray, strength: np.ndarray,
                   frontier: np.ndarray, site_distance: np.ndarray) -> np.ndarray:
-    """Score of each gang cell as a target under ``rule`` (higher is chosen first; -inf for no gang)."""
+    """Score of each of ``cells`` (the gang cells) as a target under ``rule``, higher chosen first; worked
+    out for those cells only, as the other cells are never targets."""
     if rule == "border":
-        score = frontier * 1e6 + population
-    elif rule == "population":
-        score = population.astype(float)
-    elif rule == "strength":
-        score = strength.astype(float)
-    elif rule == "sites":
-        score = -site_distance
-    else:
-        raise ValueError(f"unknown target rule {rule!r}; expected one of {TARGET_RULES}")
-    return np.where(controller >= 0, score, -np.inf)
+        return frontier[cells] * 1e6 + population[cells]
+    if rule == "population":
+        return population[cells].astype(float, copy=False)
+    if rule == "strength":
+        return strength[cells].astype(float, copy=False)
+    if rule == "sites":
+        return -site_distance[cells]
+    raise ValueError(f"unknown target rule {rule!r}; expected one of {TARGET_RULES}")
 
 
-def choose_targets(score: np.ndarray, n_ops: int, jitter: np.ndarray) -> np.ndarray:
+def choose_targets(score: np.ndarray, n_ops: int, rng: np.random.Generator) -> np.ndarray:
     """Indices of the ``n_ops`` best-scoring cells, best first; fewer if fewer are valid (finite).
 
-    A cell's key is its score plus a tie-breaking ``jitter`` (uniform draws) of a millionth of the score's
-    size; equal keys go to the lower index.
+    A valid cell's key is its score plus a tie-breaking jitter of a millionth of the score's size: one
+    uniform draw per valid cell, in cell order (``rng.random(number of valid cells)``; invalid cells draw
+    nothing, and nothing is drawn at all when ``n_ops <= 0``, as nothing is chosen). Equal keys go to the
+    lower index.
     """
-    valid = np.isfinite(score).nonzero()[0]
-    n = int(min(n_ops, len(valid)))
-    if n <= 0:
+    if n_ops <= 0:
         return np.zeros(0, dtype=np.int64)
+    valid = np.isfinite(score).nonzero()[0]
     s = score[valid]
-    key = np.full(len(score), -np.inf)
-    key[valid] = s + jitter[valid] * 1e-6 * (np.abs(s) + 1.0)
+    key = s + rng.random(len(valid)) * 1e-6 * (np.abs(s) + 1.0)
     np.negative(key, out=key)
+    n = min(n_ops, len(valid))
+    if n == len(valid):
+        return valid[np.argsort(key, kind="stable")]
     top = np.sort(np.argpartition(key, n - 1)[:n])
     last = key[top].max()
     if np.count_nonzero(key == last) > np.count_nonzero(key[top] == last):  # equals of the last left out
         top = np.concatenate((np.flatnonzero(key < last), np.flatnonzero(key == last)))[:n]
-    return top[np.argsort(key[top], kind="stable")]
+    return valid[top[np.argsort(key[top], kind="stable")]]
 
 
-def keep_holds(held_until: np.ndarray, day: int, capacity: int) -> np.ndarray:
-    """Holds that the available units can keep: the ``capacity`` with the most days left (the lower index
-    among equals); returns a mask."""
-    held = np.flatnonzero(held_until > day)
-    keep = np.zeros(len(held_until), bool)
-    if capacity <= 0 or len(held) == 0:
-        return keep
+def keep_holds(held_until: np.ndarray, day: int, capacity: int, free: np.ndarray) -> np.ndarray:
+    """Keep the holds the available units can: of the cells held after ``day``, the ``capacity`` with the
+    most days left (the lower index among equals), manned where no gang has retaken the cell (``free``).
+    Every other hold lapses today (``held_until`` set to ``day``, in place). Returns the cells kept, in
+    index order."""
+    held = (held_until > day).nonzero()[0]
+    kept = free[held]
     if len(held) > capacity:
-        held = held[np.argsort(-held_until[held], kind="stable")[:capacity]]
-    keep[held] = True
-    return keep
+        chosen = np.zeros(len(held), bool)
+        chosen[np.argsort(-held_until[held], kind="stable")[:max(capacity, 0)]] = True
+        kept &= chosen
+    held_until[held[~kept]] = day
+    return held[kept]
 
 
 def roles(active: int, static_share: float, patrol_share: float) -> tuple[int, int, int]:
@@ -118,8 +122,9 @@ def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Un
     """Fill the units, give them roles and places: static guards at the sites (``posts(n)``: the cells of
     :func:`units_per_site` for ``n`` static units), holds of cleared cells (:func:`keep_holds`; holds nobody
     can keep lapse today, in ``held_until``), patrols of the most populous public front cells (one uniform
-    draw per cell); the rest wait for operations. MSS units beyond what HNP units can lead in joint
-    operations (:func:`joint_mss_units`) patrol instead. ``units`` in place."""
+    draw per such cell, none without patrols: :func:`choose_targets`); the rest wait for operations. MSS
+    units beyond what HNP units can lead in joint operations (:func:`joint_mss_units`) patrol instead.
+    ``units`` in place."""
     n_cells = len(controller)
     nh = units.n_hnp
     personnel.fill(units, hnp, mss, p["unit_size"])
@@ -130,33 +135,36 @@ def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Un
     units.cell[:] = -1
     active_h = int(np.count_nonzero(units.personnel[:nh]))
     active_m = int(np.count_nonzero(units.personnel[nh:]))
-    roles_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
-    roles_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
-    usable_m = joint_mss_units(roles_h[2], roles_m[2], p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
-    ids_h = np.arange(active_h)
-    ids_m = nh + np.arange(active_m)
-    static = np.concatenate((ids_h[:roles_h[0]], ids_m[:roles_m[0]]))
-    patrol = np.concatenate((ids_h[roles_h[0]:roles_h[0] + roles_h[1]],
-                             ids_m[roles_m[0]:roles_m[0] + roles_m[1] + roles_m[2] - usable_m]))
-    capable = np.concatenate((ids_h[roles_h[0] + roles_h[1]:], ids_m[active_m - usable_m:]))
+    static_h, patrol_h, dynamic_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
+    static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
+    joint_m = active_m - joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"],
+                                         p["mss_independent_ops"])  # the first MSS unit in joint operations
+    ids = np.arange(nh + active_m)  # the active units: HNP from 0, MSS from nh
+    hnp_ids, mss_ids = ids[:active_h], ids[nh:]
+    # in one array: the static units, the patrols (MSS beyond the joint operations too), the raid-capable
+    by_role = np.concatenate((hnp_ids[:static_h], mss_ids[:static_m], hnp_ids[static_h:static_h + patrol_h],
+                              mss_ids[static_m:joint_m], hnp_ids[static_h + patrol_h:], mss_ids[joint_m:]))
+    n_static = static_h + static_m
+    n_patrol = patrol_h + joint_m - static_m
+    static, patrol, capable = by_role[:n_static], by_role[n_static:n_static + n_patrol], by_role[n_static + n_patrol:]
 
-    static_cells = posts(len(static))
+    static_cells = posts(n_static)
     units.role[static] = STATIC
     units.cell[static] = static_cells
-    # np.add.at(zeros, static_cells, ...) in one call: bincount adds in the same order
+    # np.add.at(zeros, static_cells, ...) in one call: bincount adds in the same order (its zeros are
+    # integers when there is no static unit, hence the cast, free otherwise)
     presence = np.bincount(static_cells, weights=eff[static], minlength=n_cells).astype(float, copy=False)
 
     free = controller == territory.NO_GANG
-    holds = k.posture.keep_holds(held_until, day, len(capable)) & free
-    hold_cells = holds.nonzero()[0]
+    hold_cells = k.posture.keep_holds(held_until, day, len(capable), free)
     holders = capable[:len(hold_cells)]
     units.role[holders] = HOLD
     units.cell[holders] = hold_cells
     presence[hold_cells] += eff[holders]  # distinct cells
-    held_until[(held_until > day) & ~holds] = day
 
-    public = frontier & free & (presence == 0)
-    patrol_cells = k.posture.choose_targets(np.where(public, population, -np.inf), len(patrol), rng.random(n_cells))
+    public = (frontier & free).nonzero()[0]
+    public = public[presence[public] == 0]  # the front cells no gang holds and no unit guards
+    patrol_cells = public[k.posture.choose_targets(population[public], len(patrol), rng)]
     patrollers = patrol[:len(patrol_cells)]
     units.role[patrol] = RESERVE
     units.role[patrollers] = PATROL

@@ -32,21 +32,22 @@ def update_intensity(intensity: np.ndarray, events: np.ndarray, nbr: np.ndarray,
 
 
 def update_intensity_near_events(intensity: np.ndarray, events: np.ndarray, nbr: np.ndarray,
-                                 nbr_valid: np.ndarray, jump: float, decay: float) -> np.ndarray:
-    """:func:`update_intensity` with the same numbers, worked out only in and next to the cells with events.
+                                 nbr_valid: np.ndarray, jump: float, decay: float,
+                                 out: np.ndarray | None = None) -> np.ndarray:
+    """:func:`update_intensity` with the same numbers, worked out only in and next to the cells with events,
+    into ``out`` (a new array if None; ``intensity`` itself updates it in place, with no copy).
 
     Elsewhere ``events`` and their neighbour sum are zero, so the update is the decay alone. Needs
     ``intensity >= 0``, ``events >= 0`` and a finite ``jump`` (always so in the model).
     """
-    out = decay * intensity
+    out = np.multiply(decay, intensity, out=out)
     hit = events.nonzero()[0]
     if len(hit):
         near = np.zeros(len(events), dtype=bool)
         near[hit] = True
         near[nbr[hit]] = True
         cells = near.nonzero()[0]
-        out[cells] = decay * intensity[cells] + jump * (
-            events[cells] + 0.5 * neighbour_sum(events, nbr[cells], nbr_valid[cells]))
+        out[cells] += jump * (events[cells] + 0.5 * neighbour_sum(events, nbr[cells], nbr_valid[cells]))
     return out
 
 
@@ -57,5 +58,5 @@ def attack_probability(base_rate: float, intensity: np.ndarray) -> np.ndarray:
 
 def day(k: Kernels, p: Mapping, intensity: np.ndarray, events: np.ndarray, grid: Grid) -> None:
     """Tonight's intensity, in place, from today's operations and attacks (:func:`update_intensity_near_events`)."""
-    intensity[:] = k.retaliation.update_intensity_near_events(intensity, events, grid.nbr, grid.nbr_valid,
-                                                              p["retaliation_jump"], p["retaliation_decay"])
+    k.retaliation.update_intensity_near_events(intensity, events, grid.nbr, grid.nbr_valid, p["retaliation_jump"],
+                                               p["retaliation_decay"], out=intensity)

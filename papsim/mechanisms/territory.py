@@ -108,12 +108,33 @@ def land_neighbours_t(nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
     return np.where(land[nbr_t], nbr_t, np.arange(nbr.shape[0]))
 
 
-# take_probability never exceeds its rate by more than rounding (1 - exp(-x) <= x): a draw u >= rate + this
-# slack cannot take or flip a cell, so those cells need no further work (the results are the same)
-_DRAW_SLACK = 1e-12
+def update_fronts(front: np.ndarray, hostile: np.ndarray, side: np.ndarray, changed: np.ndarray,
+                  nbr_land_t: np.ndarray, land: np.ndarray) -> None:
+    """:func:`fronts` again, in place, for the ``changed`` cells (their side changed) and their neighbours
+    only: no other cell's front can change. ``side`` is the sides after the change."""
+    if len(changed) == 0:
+        return
+    cells = np.unique(np.concatenate((changed, nbr_land_t[:, changed].ravel())))
+    ns = side[nbr_land_t[:, cells]]
+    s = side[cells]
+    other = ns != s
+    front[cells] = other.any(axis=0) & land[cells]
+    hostile[cells] = (other & (ns != NO_GANG)).any(axis=0) & (s != NO_GANG)
 
 
-def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: float) -> np.ndarray:
+def refresh_fronts(front: np.ndarray, hostile: np.ndarray, before: np.ndarray, controller: np.ndarray,
+                   side_of: np.ndarray, nbr_land_t: np.ndarray, land: np.ndarray) -> None:
+    """Make ``front`` and ``hostile`` (:func:`controller_fronts` of ``before``) those of ``controller``, in
+    place, by :func:`update_fronts` around the cells whose controller changed; ``before`` becomes
+    ``controller``. The cost is in the cells that changed, not in the map."""
+    changed = (before != controller).nonzero()[0]
+    if len(changed) == 0:
+        return
+    update_fronts(front, hostile, side_of[controller], changed, nbr_land_t, land)
+    before[changed] = controller[changed]
+
+
+def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: np.ndarray | float) -> np.ndarray:
     """Daily chance that an attacker of the given strength takes a cell with the given defence.
 
     A hazard ``rate * a / (a + d)``: it is ``rate`` against no defence and falls as defence grows.
@@ -123,59 +144,36 @@ def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: float) -> 
     return 1.0 - np.exp(-rate * ratio)
 
 
-def expand(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
-           nbr: np.ndarray, rate: float, cautious: np.ndarray, guarded: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Gangs take weakly defended neighbouring cells; returns the new controller array.
-
-    The strongest neighbouring group may take a cell with no gang with probability
-    :func:`take_probability`; a ``cautious`` (low-profile) group never moves into a ``guarded`` cell (one
-    with security presence). ``u`` are uniform draws per cell.
-    """
-    out = controller.copy()
-    cells, owners = expansion(controller, strength, defence, land, nbr, rate, cautious, guarded, u)
-    out[cells] = owners
-    return out
-
-
 def expansion(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
-              nbr: np.ndarray, rate: float, cautious: np.ndarray, guarded: np.ndarray,
-              u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`expand` changes: ``(cells taken, the group taking each)``, the same arguments.
+              nbr: np.ndarray, front: np.ndarray, rate: np.ndarray | float, cautious: np.ndarray,
+              guarded: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Gangs take weakly defended neighbouring cells: ``(cells taken, the group taking each)``.
 
-    Only land cells of no gang whose draw is below the rate can be taken: the work is done on their rows alone
-    (row by row the same numbers as on the whole grid).
+    A land cell of no gang on the ``front`` (it has a gang neighbour) whose strongest neighbouring group has
+    members may be taken by it with probability :func:`take_probability`; a ``cautious`` (low-profile) group
+    never moves into a ``guarded`` cell (one with security presence). One uniform is drawn for each such
+    cell, in cell order, and for no other: a cell nobody can take costs nothing and draws nothing.
     """
-    cells = ((controller == NO_GANG) & land & (u < rate + _DRAW_SLACK)).nonzero()[0]
-    if len(cells) == 0:
-        return cells, cells
+    cells = ((controller == NO_GANG) & land & front).nonzero()[0]
     att, owner = strongest_neighbour(strength, controller, nbr[cells])
-    p = take_probability(att, _at(defence, cells), _at(rate, cells))
-    taken = (att > 0) & (_at(u, cells) < p) & ~(cautious[np.maximum(owner, 0)] & _at(guarded, cells))
+    able = att > 0
+    cells, att, owner = cells[able], att[able], owner[able]
+    u = rng.random(len(cells))
+    p = take_probability(att, defence[cells], _at(rate, cells))
+    taken = (u < p) & ~(cautious[owner] & guarded[cells])
     return cells[taken], owner[taken]
 
 
-def contest(controller: np.ndarray, strength: np.ndarray, alliance: np.ndarray, nbr: np.ndarray,
-            land: np.ndarray, rate: float, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rival (other-alliance) gangs take border cells from each other; returns (controller, flipped mask)."""
-    cells, owners = rivalry(controller, strength, cell_side(controller, alliance), nbr, land, rate, u)
-    out = controller.copy()
-    out[cells] = owners
-    flip = np.zeros(len(controller), dtype=bool)
-    flip[cells] = True
-    return out, flip
-
-
 def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr: np.ndarray, land: np.ndarray,
-            rate: float, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`contest` changes: ``(cells flipped, the group taking each)``; ``side`` is
-    ``cell_side(controller, alliance)``.
+            hostile: np.ndarray, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Rival (other-alliance) gangs take border cells from each other: ``(cells flipped, the group taking
+    each)``; ``side`` is ``cell_side(controller, alliance)`` and ``hostile`` :func:`hostile_neighbour` of it.
 
-    Only gang cells whose draw is below the rate can flip, so the work is done on their rows alone (row by
-    row the same numbers as on the whole grid).
+    The strongest hostile neighbour of a gang cell takes it with probability :func:`take_probability`
+    against the cell's own strength. One uniform is drawn for each gang cell with a hostile neighbour that
+    has members, in cell order, and for no other.
     """
-    cells = ((side != NO_GANG) & (u < rate + _DRAW_SLACK)).nonzero()[0]
-    if len(cells) == 0:
-        return cells, cells
+    cells = hostile.nonzero()[0]
     around = nbr[cells]
     ns = side[around]
     hostile_strength = np.where((ns != side[cells, None]) & (ns != NO_GANG) & land[around], strength[around], 0.0)
@@ -183,8 +181,10 @@ def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr:
     rows = np.arange(len(cells))
     att = hostile_strength[rows, k]
     owner = controller[around[rows, k]]
-    p = take_probability(att, strength[cells], _at(rate, cells))
-    flipped = (controller[cells] != NO_GANG) & (att > 0) & (_at(u, cells) < p)
+    able = att > 0
+    cells, att, owner = cells[able], att[able], owner[able]
+    u = rng.random(len(cells))
+    flipped = u < take_probability(att, strength[cells], rate)
     return cells[flipped], owner[flipped]
 
 
@@ -195,30 +195,32 @@ def _at(values, cells: np.ndarray):
 
 def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: np.ndarray, strength: np.ndarray,
             presence: np.ndarray, cleared_on: np.ndarray, recent_after: int, held_until: np.ndarray,
-            rates: Rates) -> np.ndarray:
-    """A day of territory, in place: gangs expand (:func:`expand`), then rivals contest (:func:`contest`).
+            front: np.ndarray, hostile: np.ndarray, rates: Rates) -> np.ndarray:
+    """A day of territory, in place: gangs expand (:func:`expansion`), then rivals contest (:func:`rivalry`).
 
-    ``strength`` is :func:`cell_strength` of ``controller`` and the members. A cell's defence is
+    ``strength`` is :func:`cell_strength` of ``controller`` and the members, ``front`` and ``hostile``
+    :func:`controller_fronts` of it; they are kept current with the changes (in place). A cell's defence is
     ``community_resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
     cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); low-profile
-    groups (not ``confront``) avoid cells with presence; ``gangs.side_of`` is the lookup table of
-    :func:`controller_fronts`. Holds end in cells a gang takes. Draws a uniform per cell for each stage (the
-    contest only when ``contest_rate > 0``). Returns the strengths of the new control.
+    groups (not ``confront``) avoid cells with presence; every cell taken in a stage is taken from the
+    control at the start of that stage. The contest runs only when ``contest_rate > 0``. Holds end in cells
+    a gang takes. Returns the strengths of the new control.
     """
-    n = len(controller)
-    land, nbr, members = grid.land, grid.nbr, gangs.members
+    land, nbr, members, side_of = grid.land, grid.nbr, gangs.members, gangs.side_of
     rate = rates.expansion_rate * np.where(cleared_on > recent_after, rates.retake_multiplier, 1.0)
-    cells, owners = expansion(controller, strength, rates.community_resistance + presence, land, nbr, rate,
-                              ~gangs.confront, presence > 0, rng.random(n))
+    cells, owners = expansion(controller, strength, rates.community_resistance + presence, land, nbr, front, rate,
+                              ~gangs.confront, presence > 0, rng)
     controller[cells] = owners
+    side = side_of[controller]
+    update_fronts(front, hostile, side, cells, grid.nbr_land_t, land)
     stale = len(cells) > 0
     if rates.contest_rate > 0:
         if stale:
             strength = cell_strength(controller, members)
             stale = False
-        cells, owners = rivalry(controller, strength, gangs.side_of[controller], nbr, land, rates.contest_rate,
-                                rng.random(n))
+        cells, owners = rivalry(controller, strength, side, nbr, land, hostile, rates.contest_rate, rng)
         controller[cells] = owners
+        update_fronts(front, hostile, side_of[controller], cells, grid.nbr_land_t, land)
         stale = len(cells) > 0
     held_until[controller != NO_GANG] = -1
     return cell_strength(controller, members) if stale else strength
@@ -226,14 +228,15 @@ def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, gangs: Gangs, grid: Grid, *, today: int,
         controller: np.ndarray, strength: np.ndarray, presence: np.ndarray, cleared_on: np.ndarray,
-        held_until: np.ndarray) -> np.ndarray:
+        held_until: np.ndarray, front: np.ndarray, hostile: np.ndarray) -> np.ndarray:
     """The day's territorial change (:func:`advance`), gangs returning faster to the cells cleared within
-    ``retake_memory_days``; returns the strengths of the new control."""
+    ``retake_memory_days``; ``front`` and ``hostile`` kept current in place; returns the strengths of the new
+    control."""
     rates = Rates(community_resistance=p["community_resistance"], expansion_rate=p["gang_expansion_rate"],
                   retake_multiplier=p["retake_multiplier"], contest_rate=p["contest_rate"])
     return k.territory.advance(rng, gangs, grid, controller=controller, strength=strength, presence=presence,
                                cleared_on=cleared_on, recent_after=today - p["retake_memory_days"],
-                               held_until=held_until, rates=rates)
+                               held_until=held_until, front=front, hostile=hostile, rates=rates)
 
 
 def contested_cells(front: np.ndarray, gang_front: np.ndarray, presence: np.ndarray, land: np.ndarray,
