@@ -100,6 +100,21 @@ class CityMap:
         x, y = self.grid_xy(np.arange(self.n_cells))
         return (x + 0.5) * self.cell_km, (y + 0.5) * self.cell_km
 
+    @functools.cached_property
+    def site_distance_km(self) -> np.ndarray:
+        """Per model cell the distance from its centre to the nearest key site's cell centre (computed once per
+        map, as the map itself is cached)."""
+        return self._distances_km(self.site_cells).min(axis=1)
+
+    @functools.cached_property
+    def base_distance_km(self) -> np.ndarray:
+        """``(n_cells, n_gangs)``: distance from each cell centre to each group's base cell centre."""
+        return self._distances_km(np.array([gang.base for gang in self.gangs], dtype=np.int64))
+
+    def _distances_km(self, cells: np.ndarray) -> np.ndarray:
+        x, y = self.centres_km()
+        return np.hypot(x[:, None] - x[cells][None, :], y[:, None] - y[cells][None, :])
+
     def to_grid(self, values: np.ndarray, fill: object = 0) -> np.ndarray:
         """A per-cell array on the full ``(width, height)`` grid, ``fill`` off land."""
         out = np.full(self.width * self.height, fill, dtype=np.asarray(values).dtype)

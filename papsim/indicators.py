@@ -21,11 +21,13 @@ from papsim.outcomes import (AT_HORIZON, COMMUNE_BY_NAME, FLOW_SERIES, HORIZONS,
 DAYS_PER_MONTH = 30.0  # the registry's monthly personnel cost is spread over 30-day months
 
 
-def value_at(ts: pd.DataFrame, name: str, day: int) -> float:
-    """Series ``name`` at the end of ``day``: its value (a state) or its total over days 1..day (a flow)."""
+def value_at(ts: pd.DataFrame | Mapping[str, np.ndarray], name: str, day: int) -> float:
+    """Series ``name`` at the end of ``day``: its value (a state) or its total over days 1..day (a flow).
+    ``ts`` is a run's record, or its columns as arrays (row ``d`` for day ``d``)."""
+    values = np.asarray(ts[name])
     if name in FLOW_SERIES:
-        return float(ts[name].iloc[1:day + 1].sum())
-    return float(ts[name].iloc[day])
+        return float(values[1:day + 1].sum())
+    return float(values[day])
 
 
 def residents_under_gang_control(ts: pd.DataFrame) -> pd.Series:
@@ -54,11 +56,13 @@ def first_day(mask: np.ndarray) -> float:
 def by_commune(communes: pd.DataFrame) -> dict[str, float]:
     """Each commune series at the end, per commune: its last value (a state) or its total over days 1.. (a flow)."""
     out = {}
-    last_day = communes["day"].max()
+    day = communes["day"].to_numpy()
+    codes, commune = np.unique(communes["commune_code"].to_numpy(dtype=str), return_inverse=True)
+    last, later = day == day.max(), day > 0
     for name, outcome in COMMUNE_BY_NAME.items():
-        rows = communes[communes["day"] == last_day] if outcome.aggregate == "state" else communes[communes["day"] > 0]
-        for code, value in rows.groupby("commune_code", sort=True)[name].sum().items():
-            out[commune_key(name, str(code))] = float(value)
+        rows = last if outcome.aggregate == "state" else later
+        totals = np.bincount(commune[rows], weights=communes[name].to_numpy()[rows], minlength=len(codes))
+        out.update((commune_key(name, str(code)), float(value)) for code, value in zip(codes, totals))
     return out
 
 
@@ -70,12 +74,13 @@ def summarise(ts: pd.DataFrame, params: Mapping[str, object], initial_population
     last = ts.iloc[-1]
     days = int(last["day"])
     out: dict[str, float | int | bool] = {"days": days}
+    columns = dict(zip(SERIES_NAMES, ts[list(SERIES_NAMES)].to_numpy().T))  # one conversion, not one per name
     for name in SERIES_NAMES:
-        out[summary_key(name)] = value_at(ts, name, days)
+        out[summary_key(name)] = value_at(columns, name, days)
     for h, _ in HORIZONS:
         if h <= days:
             for name in AT_HORIZON:
-                out[summary_key(name, h)] = value_at(ts, name, h)
+                out[summary_key(name, h)] = value_at(columns, name, h)
     for name in MEAN_OVER_RUN:
         out[f"{name}_mean"] = float(ts[name].iloc[1:].mean()) if days > 0 else float(ts[name].iloc[0])
     gang_share = ts["gang_population_share"].to_numpy()

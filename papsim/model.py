@@ -86,6 +86,14 @@ class PortAuPrince(mesa.Model):
             self._grid._mesa_property_layers[name].data[:] = self.city.to_grid(getattr(self, name), default)
         return self._grid
 
+    @property
+    def units(self) -> list[SecurityUnit]:
+        """The security units as Mesa agents (views of the unit arrays), created on first use: a run that never
+        looks at them (a sweep) does not pay for some two thousand agents."""
+        if self._units is None:
+            self._units = [SecurityUnit(self, i, FORCES[f]) for i, f in enumerate(self.force.force)]
+        return self._units
+
     def _build_grid(self, city: CityMap) -> None:
         self._dims = (city.width, city.height)
         n = city.n_cells
@@ -115,11 +123,8 @@ class PortAuPrince(mesa.Model):
         self.cleared_on = np.full(n, -10**6)  # day each cell was last cleared by an operation
         self.displaced_total = 0.0
         self.displaced_out = 0.0
-        x, y = city.centres_km()
-        self.x_km, self.y_km = x, y
         sites = city.site_cells
-        self._anchor_cells = sites[[k in ("airport", "port") for k in city.site_kinds]]
-        self.anchors = self._anchor_cells  # the entry points' cells, for population.humanitarian_access
+        self.anchors = sites[[k in ("airport", "port") for k in city.site_kinds]]  # humanitarian_access's entries
         self.site_closed_days = np.zeros(len(sites))
         self.site_closed_today = np.zeros(len(sites), bool)
         self.geo = Grid(
@@ -127,12 +132,12 @@ class PortAuPrince(mesa.Model):
             nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.cell_road.astype(float),
             area_km2=city.cell_km ** 2, mean_population=float(self.population[self.urban].mean()), site_cells=sites,
             site_nbr=nbr[sites],
-            site_distance=np.hypot(x[:, None] - x[sites][None, :], y[:, None] - y[sites][None, :]).min(axis=1),
+            site_distance=city.site_distance_km,
             prison_sites=np.array([k == "prison" for k in city.site_kinds]),
             fuel_sites=np.array([k == "fuel_terminal" for k in city.site_kinds]))
 
     def _build_gangs(self, city: CityMap) -> None:
-        gangs, controller = territory.initial_gangs(self.p, city.gangs, self.x_km, self.y_km, self.urban,
+        gangs, controller = territory.initial_gangs(self.p, city.gangs, city.base_distance_km, self.urban,
                                                     city.site_cells, self.rng)
         self.population, self.displaced = settlement.displaced_at_start(self.p, self.population,
                                                                         controller != territory.NO_GANG)
@@ -152,7 +157,7 @@ class PortAuPrince(mesa.Model):
         # the unit arrays, changed in place (read by the agents and the map snapshots)
         self.unit_force, self.unit_personnel, self.unit_role, self.unit_cell = (units.force, units.personnel,
                                                                                 units.role, units.cell)
-        self.units = [SecurityUnit(self, i, FORCES[f]) for i, f in enumerate(units.force)]
+        self._units: list[SecurityUnit] | None = None
         self._static_cells: dict[int, np.ndarray] = {}  # the sites' static posts per number of static units
         self.mss = 0.0
         self.detained = 0.0
@@ -212,11 +217,10 @@ class PortAuPrince(mesa.Model):
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
         civilians = ops.civilians + hits.civilians
         held = self.controller != territory.NO_GANG
-        violence_before = 0.9 * self.violence
         people = population.day(k, p, rng, self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
-        self.killed_today = self.violence - violence_before  # the deaths population.day added
+        self.killed_today = people.killed
         self._held_secure = (t, held, people.secure)  # unchanged until _record
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left

@@ -210,10 +210,9 @@ class Recorder:
 
     def frame(self, start_date) -> pd.DataFrame:
         """The record as a table: ``day``, ``date`` and one column per series."""
-        df = pd.DataFrame(self.data, columns=list(SERIES_NAMES))
-        df.insert(0, "day", np.arange(len(df)))
-        df.insert(1, "date", pd.date_range(start_date, periods=len(df), freq="D"))
-        return df
+        n = len(self.data)
+        head = pd.DataFrame({"day": np.arange(n), "date": pd.date_range(start_date, periods=n, freq="D")})
+        return pd.concat([head, pd.DataFrame(self.data, columns=list(SERIES_NAMES))], axis=1)
 
 
 class CommuneRecorder:
@@ -230,9 +229,8 @@ class CommuneRecorder:
     def frame(self, start_date) -> pd.DataFrame:
         """One row per day and commune: ``day``, ``date``, ``commune_code``, ``commune`` and the series."""
         days, _, n = self.data.shape
-        df = pd.DataFrame(self.data.transpose(0, 2, 1).reshape(days * n, -1), columns=list(COMMUNE_SERIES_NAMES))
-        df.insert(0, "day", np.repeat(np.arange(days), n))
-        df.insert(1, "date", np.repeat(pd.date_range(start_date, periods=days, freq="D"), n))
-        df.insert(2, "commune_code", np.tile(self.codes, days))
-        df.insert(3, "commune", np.tile(self.names, days))
-        return df
+        head = pd.DataFrame({"day": np.repeat(np.arange(days), n),
+                             "date": np.repeat(pd.date_range(start_date, periods=days, freq="D"), n),
+                             "commune_code": np.tile(self.codes, days), "commune": np.tile(self.names, days)})
+        values = pd.DataFrame(self.data.transpose(0, 2, 1).reshape(days * n, -1), columns=list(COMMUNE_SERIES_NAMES))
+        return pd.concat([head, values], axis=1)

@@ -147,7 +147,9 @@ def test_initial_territory_reaches_the_share_and_spares_protected_cells():
     x, y = np.meshgrid(np.arange(10.0), np.arange(10.0), indexing="ij")
     land = np.ones(100, bool)
     protected = np.array([55])
-    c = territory.initial_territory(x.ravel(), y.ravel(), land, np.array([0, 99]), np.array([0.5, 0.5]), 0.6,
+    bases = np.array([0, 99])
+    distance = np.hypot(x.ravel()[:, None] - x.ravel()[bases], y.ravel()[:, None] - y.ravel()[bases])
+    c = territory.initial_territory(distance, land, bases, np.array([0.5, 0.5]), 0.6,
                                     protected, rng)
     assert (c >= 0).sum() == 60 and c[55] == -1 and c[0] == 0 and c[99] == 1
 

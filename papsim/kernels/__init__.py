@@ -96,8 +96,7 @@ NUMPY = Kernels("numpy", **{m: _functions(m, _numpy_module(m), False) for m in T
 
 def _read(path: Path) -> bytes:
     """A source file's bytes, read again only when the file changes (every model selects its kernels)."""
-    stat = path.stat()
-    return _read_once(path, stat.st_mtime_ns, stat.st_size)
+    return _read_once(path, *_stat(path))
 
 
 @functools.lru_cache(maxsize=64)
@@ -105,9 +104,24 @@ def _read_once(path: Path, mtime_ns: int, size: int) -> bytes:
     return path.read_bytes()
 
 
+def _sha256(*paths: Path) -> str:
+    """SHA-256 of the files' bytes one after the other, worked out again only when a file changes."""
+    return _sha256_once(tuple((path, *_stat(path)) for path in paths))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_once(files: tuple[tuple[Path, int, int], ...]) -> str:
+    return hashlib.sha256(b"".join(_read_once(*file) for file in files)).hexdigest()
+
+
 def numpy_hash(module: str) -> str:
     """SHA-256 of the NumPy source of a mechanism module, as its twin records it."""
-    return hashlib.sha256(_read(Path(_numpy_module(module).__file__))).hexdigest()
+    return _sha256(Path(_numpy_module(module).__file__))
 
 
 def source_hash(module: str) -> str | None:
@@ -115,7 +129,7 @@ def source_hash(module: str) -> str | None:
     pyx = HERE / f"{module}.pyx"
     if not (pyx.exists() and COMMON.exists()):
         return None
-    return hashlib.sha256(_read(pyx) + _read(COMMON)).hexdigest()
+    return _sha256(pyx, COMMON)
 
 
 def _built(module: str) -> tuple[ModuleType | None, str]:

@@ -16,7 +16,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"population": "44211dcd7fb1e0a90728a303b070235d9a464b40d69bfbc4d01461d82b6409b2"}
+TWIN_OF = {"population": "414317a1a6cab646d3cf9ff77064403caaf3aa2a5b4143bc05b840179dc6c2ba"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
@@ -51,7 +51,7 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
             object rates):
     """A day of the population: Poisson deaths then kidnappings (each one Poisson total placed in the cells),
     then flight to the secure cells; ``population``, ``violence`` and ``displaced`` in place. Returns
-    ``(deaths, kidnappings per cell, moved within the city, left the city, secure mask)``:
+    ``(deaths, deaths per cell, kidnappings per cell, moved within the city, left the city, secure mask)``:
     :func:`papsim.mechanisms.population.one_day`."""
     cdef double* pop = <double*> _vec(population, cnp.NPY_DOUBLE, -1, True, "population")
     cdef Py_ssize_t n = cnp.PyArray_DIM(population, 0)
@@ -64,6 +64,7 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double* disp = <double*> _vec(displaced, cnp.NPY_DOUBLE, n, True, "displaced")
     cdef bitgen_t* bitgen = _bitgen(rng)
     cdef cnp.ndarray kidnaps = _zeros(n, cnp.NPY_DOUBLE)
+    cdef cnp.ndarray killed = _empty(n, cnp.NPY_DOUBLE)
     cdef cnp.ndarray secure = _empty(n, cnp.NPY_BOOL)
     cdef double* kid = <double*> cnp.PyArray_DATA(kidnaps)
     cdef cnp.npy_bool* safe = <cnp.npy_bool*> cnp.PyArray_DATA(secure)
@@ -73,10 +74,10 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double front_flight_rate = rates.front_flight_rate, out_share = rates.out_share
     cdef double lam, before, after, total, host_total, inside, dead, running = -0.0  # -0.0 + x is x: cumsum's bits
     cdef Py_ssize_t i, last = 0
-    cdef double* deaths = <double*> _scratch(4 * n, sizeof(double), False)
-    cdef double* flee = deaths + n
-    cdef double* host = deaths + 2 * n
-    cdef double* cum = deaths + 3 * n
+    cdef double* deaths = <double*> cnp.PyArray_DATA(killed)
+    cdef double* flee = <double*> _scratch(3 * n, sizeof(double), False)
+    cdef double* host = flee + n
+    cdef double* cum = flee + 2 * n
     for i in range(n):  # the running sum of the means of killings by gangs; no death counted yet
         deaths[i] = 0.0
         lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
@@ -112,8 +113,8 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
         pop[i] = after
         disp[i] += _maximum(after - before, 0.0)
     dead = _sum(deaths, n)
-    free(deaths)
-    return dead, kidnaps, inside, total - inside, secure
+    free(flee)
+    return dead, killed, kidnaps, inside, total - inside, secure
 
 
 def humanitarian_access(cnp.ndarray secure not None, cnp.ndarray nbr not None, cnp.ndarray anchors not None,

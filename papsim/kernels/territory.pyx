@@ -16,7 +16,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"territory": "a346fde5c3aa7aa344a17c0f0bede987b4d8e19d3853c64cae3764165efa4f01"}
+TWIN_OF = {"territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 

@@ -37,6 +37,7 @@ class Outcome(NamedTuple):
     """What a day did to the population."""
 
     deaths: float
+    killed: np.ndarray  # deaths per cell
     kidnappings: np.ndarray  # per cell
     moved: float  # within the city
     left: float  # the city
@@ -96,15 +97,15 @@ def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
 
 def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, contested: np.ndarray,
             patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
-            displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, float, float, np.ndarray]:
+            displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, np.ndarray, float, float, np.ndarray]:
     """A day of the population, in place: Poisson deaths and kidnappings, then flight.
 
     Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
     attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
     ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
     flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws the
-    deaths, then the kidnappings, each as one :func:`poisson_field`. Returns ``(deaths, kidnappings per
-    cell, moved within the city, left the city, secure mask)``.
+    deaths, then the kidnappings, each as one :func:`poisson_field`. Returns ``(deaths, deaths per cell,
+    kidnappings per cell, moved within the city, left the city, secure mask)``.
     """
     gang_held = held.astype(float)
     gang_deaths = poisson_field(rng, deaths_expected(population, gang_held, contested, rates.predation_per_million,
@@ -118,7 +119,7 @@ def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarra
     before = population.copy()
     population[:], inside, out = displace(population, flee, population * secure, rates.out_share)
     displaced += np.maximum(population - before, 0.0)
-    return float(deaths.sum()), kidnaps, inside, out, secure
+    return float(deaths.sum()), deaths, kidnaps, inside, out, secure
 
 
 def humanitarian_access(secure: np.ndarray, nbr: np.ndarray, anchors: np.ndarray, population: np.ndarray) -> float:

@@ -263,16 +263,16 @@ def strongest_attacker(strength: np.ndarray, controller: np.ndarray, attacks: np
     return vals[rows, k], controller[nbr[rows, k]]
 
 
-def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, bases: np.ndarray,
-                      weights: np.ndarray, share: float, protected: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray:
+def initial_territory(base_distance: np.ndarray, land: np.ndarray, bases: np.ndarray, weights: np.ndarray,
+                      share: float, protected: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Initial control: weighted Voronoi growth from each group's base until ``share`` of land cells.
 
-    A cell's cost to a group is its distance to the group's base divided by the square root of the
-    group's weight, times a little noise; the cheapest land cells overall go to their cheapest group.
-    Bases are always held; ``protected`` cells (key sites, state-held at the start) never are.
+    A cell's cost to a group is its distance to the group's base (``base_distance``, cells × groups)
+    divided by the square root of the group's weight, times a little noise; the cheapest land cells overall
+    go to their cheapest group. Bases are always held; ``protected`` cells (key sites, state-held at the
+    start) never are.
     """
-    d = np.hypot(x_km[:, None] - x_km[bases][None, :], y_km[:, None] - y_km[bases][None, :])
+    d = base_distance
     cost = d / np.sqrt(weights)[None, :] * rng.uniform(0.85, 1.15, size=d.shape)
     best = cost.argmin(axis=1)
     best_cost = np.where(land, cost.min(axis=1), np.inf)
@@ -286,11 +286,12 @@ def initial_territory(x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray, base
     return controller
 
 
-def initial_gangs(p: Mapping, specs: Sequence[GangSpec], x_km: np.ndarray, y_km: np.ndarray, land: np.ndarray,
+def initial_gangs(p: Mapping, specs: Sequence[GangSpec], base_distance: np.ndarray, land: np.ndarray,
                   protected: np.ndarray, rng: np.random.Generator) -> tuple[Gangs, np.ndarray]:
     """(the groups, the initial controller): members and arms in proportion to the map's weights; the
     largest ``gang_confront_share`` of the groups confront the forces; alliances are the coalition under a
-    Viv Ansanm truce, else the families (an independent group alone); :func:`initial_territory`."""
+    Viv Ansanm truce, else the families (an independent group alone); :func:`initial_territory` with the
+    cells' distances to the bases (``base_distance``, cells × groups)."""
     g = len(specs)
     weights = np.array([gang.weight for gang in specs])
     weights = weights / weights.sum()
@@ -306,7 +307,7 @@ def initial_gangs(p: Mapping, specs: Sequence[GangSpec], x_km: np.ndarray, y_km:
     # cell_side as a lookup table (small integers: cheaper to gather and compare)
     side_of = np.append(alliance, NO_GANG).astype(np.int16 if g < 2**15 else np.int64)
     bases = np.array([gang.base for gang in specs])
-    controller = initial_territory(x_km, y_km, land, bases, weights, p["initial_gang_territory_share"], protected,
+    controller = initial_territory(base_distance, land, bases, weights, p["initial_gang_territory_share"], protected,
                                    rng)
     gangs = Gangs(members=members, arms=members * p["gang_arms_per_member"], cash=np.zeros(g), confront=confront,
                   alliance=alliance, side_of=side_of)
