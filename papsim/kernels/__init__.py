@@ -41,7 +41,7 @@ TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with 
     "economy": ("one_day",),
     "operations": ("raid",),
     "population": ("one_day", "humanitarian_access"),
-    "posture": ("choose_targets", "keep_holds"),
+    "posture": ("choose_targets", "keep_holds", "staff", "place"),
     "retaliation": ("update_intensity_near_events",),
     "territory": ("cell_strength", "controller_fronts", "refresh_fronts", "advance", "contested_cells",
                   "strongest_attacker"),

@@ -16,7 +16,7 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "economy": "9766a22fa24f8aa4bb073315ca238de238fda25c32f85a3ca490502cb58ecb2a",
+    "economy": "1b9b064632d14b6f22c97abcf1618125a63449fe5a72a55c2ae92e7f86977b3e",
     "recruitment": "0c43302538a8dabba88f10872e9135ef00fcb48a9fb78b3169b25d04b682d437",
 }
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
@@ -59,10 +59,12 @@ def one_day(object rng, object gangs, object grid, *, cnp.ndarray controller not
     cdef double* territory_pop = work + 2 * g
     cdef double* territory_trust = work + 3 * g
     cdef double* recruits = work + 4 * g
-    for i in range(n):  # each group's cells in order, as np.bincount adds
+    for i in range(n):  # each group's cells in order, as np.bincount adds (revenue, then its people and trust)
         c = ctrl[i]
         if c >= 0:
             income[c] += extortion * pop[i] + toll * rd[i] + ransom * kid[i]
+            territory_pop[c] += pop[i]
+            territory_trust[c] += tru[i] * pop[i]
     for k in range(n_sites):
         c = ctrl[sites[k]]
         if c != NO_GANG:
@@ -71,11 +73,6 @@ def one_day(object rng, object gangs, object grid, *, cnp.ndarray controller not
                 blockaded[c] += 1.0
     for k in range(g):
         money[k] += income[k] + blockade * blockaded[k]
-    for i in range(n):
-        c = ctrl[i]
-        if c != NO_GANG:
-            territory_pop[c] += pop[i]
-            territory_trust[c] += tru[i] * pop[i]
     hard = _min(1.0, 0.5 + (0.3 if fuel_blockaded else 0.0) + displaced_share)  # recruitment.hardship
     for k in range(g):  # recruitment.recruits_expected, paid for
         wanted = _minimum(_minimum(recruitment_rate * mem[k] * hard

@@ -1,50 +1,61 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""Compiled twin of :mod:`papsim.mechanisms.operations`: a day's raids.
+"""Compiled twin of :mod:`papsim.mechanisms.operations`: a day's raids, from the choice of targets on.
 
 The same bits and the same random stream as the NumPy functions (papsim/kernels/__init__.py).
 """
 
 cimport numpy as cnp
-from libc.math cimport floor
+from libc.math cimport fabs, floor, isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
+from libc.string cimport memcmp, memcpy
 from numpy.random cimport bitgen_t
-from numpy.random.c_distributions cimport binomial_t, random_binomial
+from numpy.random.c_distributions cimport binomial_t, random_binomial, random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, _bitgen, _draw_poisson, _empty, _fight, _mat, _max, _maximum, _min, _scratch, _sum,
-    _vec, _wrap)
+    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _fight, _mat, _max, _maximum, _min, _scratch,
+    _sum, _vec, _wrap, _zeros)
 
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "a096d3a7ffcc701980a9eadc22f82df1de578188fa532a9fe4bf2b93caed705e",
+    "operations": "5990559907f68638c1f5ef8160632be085b2603d05e5c391f430b6c358bc4c5c",
     "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd",
+    "posture": "b413209a07eca1e8275b8a30d69ac571e6df459b6cc346fd2a88d8eff863a0b5",
+    "territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b",
 }
+RULES = ("border", "population", "strength", "sites")  # posture.TARGET_RULES, in the order of the codes below
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
-def raid(object rng, cnp.ndarray targets not None, cnp.ndarray raiders not None, object units, object gangs,
-         object grid, *, cnp.ndarray strength not None, cnp.ndarray controller not None,
-         cnp.ndarray trust not None, cnp.ndarray presence not None, cnp.ndarray population not None,
-         object terms):
-    """One operation in each of the distinct ``targets`` cells, raider ``r`` in operation ``r % n``; draws
-    every operation's security losses, then gang losses, then arrests, then civilians killed. The units'
-    morale, the groups' members and arms and ``presence`` in place. Returns ``(cleared, civilians killed)``
-    per operation and ``(gang members killed, arrested, HNP losses, MSS losses)``:
+def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, object grid, *, Py_ssize_t n_ops,
+         int64_t today, int64_t hold, cnp.ndarray controller not None, cnp.ndarray strength not None,
+         cnp.ndarray frontier not None, cnp.ndarray population not None, cnp.ndarray trust not None,
+         cnp.ndarray presence not None, cnp.ndarray held_until not None, cnp.ndarray cleared_on not None,
+         cnp.ndarray events not None, object terms):
+    """The day's raids: ``strength`` set to this morning's cell strengths (in place), up to ``n_ops`` targets
+    among the gang cells by ``terms.target_rule`` (one uniform per gang cell with a finite score, none if
+    ``n_ops <= 0``), ``units_per_operation`` raiders each (raider ``r`` to target ``r % n``), the fights
+    (every operation's security losses drawn, then gang losses, arrests, civilians killed), then the cells
+    cleared, the events and the strengths after the fights. Returns ``(operations, cells cleared, civilians
+    killed per cell, gang members killed, arrested, HNP losses, MSS losses)``:
     :func:`papsim.mechanisms.operations.raid`."""
     cdef cnp.ndarray personnel = units.personnel, effectiveness = units.effectiveness, is_mss = units.force
-    cdef cnp.ndarray morale = units.morale
-    cdef cnp.ndarray nbr = grid.nbr, nbr_valid = grid.nbr_valid
+    cdef cnp.ndarray morale = units.morale, role = units.role, unit_cell = units.cell
+    cdef cnp.ndarray nbr = grid.nbr, nbr_valid = grid.nbr_valid, site_distance = grid.site_distance
     cdef cnp.ndarray confront = gangs.confront, members = gangs.members, arms = gangs.arms
     cdef double area_km2 = grid.area_km2, mean_population = grid.mean_population
+    cdef object rule = terms.target_rule
+    cdef Py_ssize_t per_op = terms.units_per_operation
     cdef double lethality = terms.lethality, gang_lethality = terms.gang_lethality, caution = terms.caution
     cdef double reinforcement_share = terms.reinforcement_share
     cdef double low_profile_engagement = terms.low_profile_engagement, intel_weight = terms.intel_weight
     cdef double arrest_share = terms.arrest_share, free_detention = terms.free_detention
     cdef double harm_ratio = terms.harm_ratio, clear_ratio = terms.clear_ratio
-    cdef const int64_t* tgt = <const int64_t*> _vec(targets, cnp.NPY_INT64, -1, False, "targets")
-    cdef Py_ssize_t n = cnp.PyArray_DIM(targets, 0)
+    cdef int code
+    if rule not in RULES:
+        raise ValueError(f"unknown target rule {rule!r}; expected one of {RULES}")
+    code = RULES.index(rule)
     cdef const int64_t* ids = <const int64_t*> _vec(raiders, cnp.NPY_INT64, -1, False, "raiders")
     cdef Py_ssize_t n_raiders = cnp.PyArray_DIM(raiders, 0)
     cdef const double* pers = <const double*> _vec(personnel, cnp.NPY_DOUBLE, -1, False, "personnel")
@@ -53,9 +64,13 @@ def raid(object rng, cnp.ndarray targets not None, cnp.ndarray raiders not None,
                                                        "effectiveness")
     cdef const int64_t* mss = <const int64_t*> _vec(is_mss, cnp.NPY_INT64, n_units, False, "is_mss")
     cdef double* mor = <double*> _vec(morale, cnp.NPY_DOUBLE, n_units, True, "morale")
-    cdef const double* st = <const double*> _vec(strength, cnp.NPY_DOUBLE, -1, False, "strength")
-    cdef Py_ssize_t n_cells = cnp.PyArray_DIM(strength, 0)
-    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, n_cells, False, "controller")
+    cdef int64_t* rol = <int64_t*> _vec(role, cnp.NPY_INT64, n_units, True, "role")
+    cdef int64_t* post = <int64_t*> _vec(unit_cell, cnp.NPY_INT64, n_units, True, "cell")
+    cdef int64_t* ctrl = <int64_t*> _vec(controller, cnp.NPY_INT64, -1, True, "controller")
+    cdef Py_ssize_t n_cells = cnp.PyArray_DIM(controller, 0)
+    cdef double* st = <double*> _vec(strength, cnp.NPY_DOUBLE, n_cells, True, "strength")
+    cdef const cnp.npy_bool* fr = <const cnp.npy_bool*> _vec(frontier, cnp.NPY_BOOL, n_cells, False, "frontier")
+    cdef const double* dist = <const double*> _vec(site_distance, cnp.NPY_DOUBLE, n_cells, False, "site_distance")
     cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n_cells, -1, "nbr")
     cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1)
     cdef const double* valid = <const double*> _mat(nbr_valid, cnp.NPY_DOUBLE, n_cells, n_k, "nbr_valid")
@@ -66,20 +81,110 @@ def raid(object rng, cnp.ndarray targets not None, cnp.ndarray raiders not None,
     cdef const double* tru = <const double*> _vec(trust, cnp.NPY_DOUBLE, n_cells, False, "trust")
     cdef double* pres = <double*> _vec(presence, cnp.NPY_DOUBLE, n_cells, True, "presence")
     cdef const double* pop = <const double*> _vec(population, cnp.NPY_DOUBLE, n_cells, False, "population")
-    if n == 0 and n_raiders > 0:
-        raise ValueError("raiders without targets")
+    cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n_cells, True, "held_until")
+    cdef int64_t* cleared_day = <int64_t*> _vec(cleared_on, cnp.NPY_INT64, n_cells, True, "cleared_on")
+    cdef double* ev = <double*> _vec(events, cnp.NPY_DOUBLE, n_cells, True, "events")
+    cdef cnp.ndarray civilians = _zeros(n_cells, cnp.NPY_DOUBLE)
+    cdef double* civ_cell = <double*> cnp.PyArray_DATA(civilians)
     cdef bitgen_t* bitgen = _bitgen(rng)
-    cdef binomial_t binomial
-    binomial.has_binomial = 0
-    cdef cnp.ndarray cleared = _empty(n, cnp.NPY_BOOL)
-    cdef cnp.ndarray civilians = _empty(n, cnp.NPY_DOUBLE)
-    cdef cnp.npy_bool* clr = <cnp.npy_bool*> cnp.PyArray_DATA(cleared)
-    cdef double* civ = <double*> cnp.PyArray_DATA(civilians)
+    cdef Py_ssize_t i, j, room, found = 0, n = 0, n_r, n_done = 0, gang_cells = 0
+    cdef int64_t c
+    cdef double s, key
+    # per group: cells held, members per cell, members before the fights
+    cdef int64_t* counts = <int64_t*> _scratch(g, sizeof(int64_t) + 2 * sizeof(double), True)
+    cdef double* per_cell = <double*> (counts + g)
+    cdef double* before = per_cell + g
+    cdef int64_t* best = NULL
+    cdef double* keys = NULL
+    try:
+        for i in range(n_cells):  # territory.cell_strength
+            c = ctrl[i]
+            if c != NO_GANG:
+                counts[c] += 1
+        for j in range(g):
+            gang_cells += counts[j]
+            if counts[j]:
+                per_cell[j] = mem[j] / <double> counts[j]
+        room = n_ops if n_ops < gang_cells else gang_cells
+        if room > 0:
+            best = <int64_t*> _scratch(room, sizeof(int64_t) + sizeof(double), False)
+            keys = <double*> (best + room)
+        for i in range(n_cells):  # the strengths, and the best keys so far, sorted (posture.choose_targets)
+            c = ctrl[i]
+            st[i] = per_cell[c] if c != NO_GANG else 0.0
+            if room <= 0 or c < 0:
+                continue
+            if code == 0:  # posture.target_scores
+                s = (1e6 if fr[i] else 0.0) + pop[i]
+            elif code == 1:
+                s = pop[i]
+            elif code == 2:
+                s = st[i]
+            else:
+                s = -dist[i]
+            if not isfinite(s):
+                continue
+            key = s + random_standard_uniform(bitgen) * 1e-6 * (fabs(s) + 1.0)
+            if found == room and key <= keys[found - 1]:
+                continue
+            j = found if found < room else room - 1  # the new key goes in at j or above
+            while j > 0 and keys[j - 1] < key:
+                keys[j] = keys[j - 1]
+                best[j] = best[j - 1]
+                j -= 1
+            keys[j] = key
+            best[j] = i
+            if found < room:
+                found += 1
+        n = found
+        if n == 0:
+            return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0
+        n_r = n * per_op  # raiders[: n * units_per_operation]
+        if n_r < 0:
+            n_r = n_raiders + n_r if n_raiders + n_r > 0 else 0
+        if n_r > n_raiders:
+            n_r = n_raiders
+        for i in range(n_r):
+            rol[ids[i]] = 4  # posture.OPERATION
+            post[ids[i]] = best[i % n]
+        memcpy(before, mem, g * sizeof(double))
+        result = _operations(bitgen, best, n, ids, n_r, pers, unit_eff, mss, mor, st, ctrl, nb, n_k, valid, conf, g,
+                             mem, arm, tru, pres, pop, area_km2, mean_population, lethality, gang_lethality,
+                             caution, reinforcement_share, low_profile_engagement, intel_weight, arrest_share,
+                             free_detention, harm_ratio, clear_ratio, civ_cell, counts, today, hold, held,
+                             cleared_day, ev, &n_done)
+        if n_done or memcmp(before, mem, g * sizeof(double)) != 0:  # else this morning's strengths, to the bit
+            for j in range(g):
+                per_cell[j] = mem[j] / <double> counts[j] if counts[j] else 0.0
+            for i in range(n_cells):
+                c = ctrl[i]
+                st[i] = per_cell[c] if c != NO_GANG else 0.0
+        return (n, n_done, civilians) + result
+    finally:
+        free(counts)
+        free(best)
+
+
+cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const int64_t* ids, Py_ssize_t n_raiders,
+                       const double* pers, const double* unit_eff, const int64_t* mss, double* mor, const double* st,
+                       int64_t* ctrl, const int64_t* nb, Py_ssize_t n_k, const double* valid,
+                       const cnp.npy_bool* conf, Py_ssize_t g, double* mem, double* arm, const double* tru,
+                       double* pres, const double* pop, double area_km2, double mean_population, double lethality,
+                       double gang_lethality, double caution, double reinforcement_share,
+                       double low_profile_engagement, double intel_weight, double arrest_share,
+                       double free_detention, double harm_ratio, double clear_ratio, double* civ_cell,
+                       int64_t* counts, int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,
+                       double* ev, Py_ssize_t* n_done):
+    """The fights of the ``n`` operations (:func:`papsim.mechanisms.operations.fight`), then the cells
+    cleared (their gang's ``counts`` less one each), the civilians killed per cell and the events. Returns
+    ``(gang members killed, arrested, HNP losses, MSS losses)``."""
     cdef double lethality_used = lethality * (1.0 - 0.3 * caution)  # combat.caution_lethality
     cdef double places, total, density, harm, armed, killed_total, arrested_total, hnp_total, mss_total
     cdef Py_ssize_t r, op, k
     cdef int64_t unit, cell, gang, j
-    cdef double* work = <double*> _scratch(13 * n + g + n_k, sizeof(double), True)
+    cdef binomial_t binomial
+    binomial.has_binomial = 0
+    cdef double* work = <double*> _scratch(15 * n + g + n_k, sizeof(double), True)
     cdef double* persons = work
     cdef double* eff = work + n
     cdef double* mss_persons = work + 2 * n
@@ -93,7 +198,9 @@ def raid(object rng, cnp.ndarray targets not None, cnp.ndarray raiders not None,
     cdef double* killed = work + 10 * n
     cdef double* mss_loss = work + 11 * n
     cdef double* hnp_loss = work + 12 * n
-    cdef double* group_loss = work + 13 * n
+    cdef double* civ = work + 13 * n
+    cdef cnp.npy_bool* clr = <cnp.npy_bool*> (work + 14 * n)
+    cdef double* group_loss = work + 15 * n
     cdef double* around = group_loss + g
     for r in range(n_raiders):  # in raider order, as np.bincount adds
         op, unit = r % n, ids[r]
@@ -137,9 +244,19 @@ def raid(object rng, cnp.ndarray targets not None, cnp.ndarray raiders not None,
     for r in range(n_raiders):
         op, unit = r % n, ids[r]
         mor[unit] = _max(0.3, mor[unit] - 0.5 * (blue_loss[op] / _max(persons[op], 1e-9)))
+    for op in range(n):  # the cells cleared lose their gang and are held; one event per operation
+        cell = tgt[op]
+        civ_cell[cell] = civ[op]
+        if clr[op]:
+            counts[ctrl[cell]] -= 1
+            ctrl[cell] = NO_GANG
+            held[cell] = today + hold
+            cleared_day[cell] = today
+            n_done[0] += 1
+        ev[cell] += 1.0
     killed_total = _sum(killed, n)
     arrested_total = _sum(arrested, n)
     hnp_total = _sum(hnp_loss, n)
     mss_total = _sum(mss_loss, n)
     free(work)
-    return cleared, civilians, killed_total, arrested_total, hnp_total, mss_total
+    return killed_total, arrested_total, hnp_total, mss_total

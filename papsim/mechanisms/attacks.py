@@ -48,13 +48,19 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     cell are fought for once, by the first site listed, cell by cell in cell order. Civilians are harmed as
     in an operation, without caution. A prison taken frees its share of the detainees, who join the group
     holding it. ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
+
+    Most days see no attack: those are told apart first with plain floats (:func:`_may_attack`), and only a
+    day that may see one works the attacks out as arrays (the same draws and numbers either way).
     """
     sites = grid.site_cells
-    civilians = np.zeros(len(controller))
-    deaths = np.zeros(3)
     att, owner = k.territory.strongest_attacker(strength, controller, gangs.confront, grid.site_nbr)
     draw = rng.random(len(sites))
-    able = ((controller[sites] == territory.NO_GANG) & (att > 0)).nonzero()[0]
+    held = controller[sites]
+    if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, sites):
+        return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained, held != territory.NO_GANG)
+    civilians = np.zeros(len(controller))
+    deaths = np.zeros(3)
+    able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
     attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
     if len(attacked):
         members = gangs.members
@@ -95,3 +101,21 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     closed = controller[sites] != territory.NO_GANG
     closed[attacked] = True
     return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed)
+
+
+# how far below the draw an attack probability worked out with math.exp may fall and still let the site be
+# attacked by np.exp's: both are within a few units in the last place of exp, far less than this
+_SURE = 1e-9
+
+
+def _may_attack(rate: float, draw: np.ndarray, att: np.ndarray, held: np.ndarray, intensity: np.ndarray,
+                sites: np.ndarray) -> bool:
+    """Whether a site may be attacked today: an open site (``held`` by no gang) with a confronting neighbour
+    (``att > 0``) whose draw is below its :func:`retaliation.attack_probability`, give or take ``_SURE``. When
+    it says no, no site is attacked (the probabilities of ``attack_probability``, with ``np.exp``, differ
+    from these by far less than ``_SURE``); when it says yes, :func:`day` decides with those.
+    Plain floats: cheaper than arrays for a dozen sites."""
+    for site, u, a, h in zip(sites.tolist(), draw.tolist(), att.tolist(), held.tolist()):
+        if h == territory.NO_GANG and a > 0 and u < 1.0 - math.exp(-rate * (1.0 + intensity.item(site))) + _SURE:
+            return True
+    return False

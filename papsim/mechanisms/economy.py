@@ -107,10 +107,9 @@ def one_day(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: np.ndarray,
         population: np.ndarray, trust: np.ndarray, kidnappings: np.ndarray, displaced_share: float) -> None:
     """The day of the gang economy (:func:`one_day`) at the scenario's prices, in place."""
-    prices = Prices(trust_initial=p["trust_initial"], extortion=p["extortion_usd_per_person_day"],
-                    toll=p["toll_usd_per_road_cell_day"], blockade=p["blockade_usd_per_site_day"],
-                    ransom=p["ransom_usd"], recruitment_rate=p["recruitment_rate"], recruit_cost=p["recruit_cost_usd"],
-                    desertion_rate=p["desertion_rate"], arms_per_day=p["arms_supply_per_day"],
-                    embargo=p["arms_embargo_effectiveness"], arms_price=p["arms_price_usd"])
+    prices = Prices(p["trust_initial"], p["extortion_usd_per_person_day"], p["toll_usd_per_road_cell_day"],
+                    p["blockade_usd_per_site_day"], p["ransom_usd"], p["recruitment_rate"], p["recruit_cost_usd"],
+                    p["desertion_rate"], p["arms_supply_per_day"], p["arms_embargo_effectiveness"],
+                    p["arms_price_usd"])
     k.economy.one_day(rng, gangs, grid, controller=controller, population=population, trust=trust,
                       kidnappings=kidnappings, displaced_share=displaced_share, prices=prices)

@@ -32,6 +32,8 @@ HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V
 class RaidTerms(NamedTuple):
     """The parameters of a day's raids, and the prisons' free places."""
 
+    target_rule: str  # posture.TARGET_RULES
+    units_per_operation: int
     lethality: float
     gang_lethality: float
     caution: float
@@ -56,11 +58,12 @@ class Outcome(NamedTuple):
     mss: float
 
 
-def raid(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
-         gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
-         presence: np.ndarray, population: np.ndarray,
-         terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
-    """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``.
+def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
+          gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
+          presence: np.ndarray, population: np.ndarray,
+          terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
+    """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``
+    (the fights of :func:`raid`).
 
     Civilian harm grows with the target's density relative to the city's (``grid.mean_population`` per land
     cell). Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
@@ -101,6 +104,53 @@ def raid(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, uni
             float(mss_loss.sum()))
 
 
+def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, gangs: Gangs, grid: Grid, *,
+         n_ops: int, today: int, hold: int, controller: np.ndarray, strength: np.ndarray, frontier: np.ndarray,
+         population: np.ndarray, trust: np.ndarray, presence: np.ndarray, held_until: np.ndarray,
+         cleared_on: np.ndarray, events: np.ndarray,
+         terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float]:
+    """The day's raids, from the choice of targets to the cells cleared (one compiled call a day).
+
+    ``strength`` is set, in place, to the strengths of this morning's control and members
+    (:func:`territory.cell_strength`); up to ``n_ops`` targets are the best gang cells by
+    ``terms.target_rule`` (:func:`posture.target_scores`; one uniform draw per gang cell breaks ties, none
+    when ``n_ops <= 0``: :func:`posture.choose_targets`). Without a target nothing else changes. Otherwise the
+    first ``units_per_operation`` raiders per target go (role ``posture.OPERATION``, raider ``r`` to target
+    ``r % n``) and fight (:func:`fight`); cleared cells lose their gang, are held until ``today + hold`` and
+    marked cleared today; ``events`` gains one per operation; ``strength`` is set again to the strengths after
+    the fights (worked out again only if they cleared a cell or changed the members: else they are this
+    morning's, to the bit). ``units``, the gangs' members and arms, ``controller``, ``presence``,
+    ``held_until``, ``cleared_on`` and ``events`` in place.
+
+    Returns ``(operations, cells cleared, civilians killed per cell, gang members killed, arrested, HNP
+    losses, MSS losses)``.
+    """
+    strength[:] = territory.cell_strength(controller, gangs.members)
+    gang_cells = (controller >= 0).nonzero()[0]
+    score = posture.target_scores(terms.target_rule, gang_cells, population, strength, frontier, grid.site_distance)
+    targets = gang_cells[posture.choose_targets(score, n_ops, rng)]
+    civilians = np.zeros(len(controller))
+    n = len(targets)
+    if n == 0:
+        return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0
+    raiders = raiders[: n * terms.units_per_operation]
+    units.role[raiders] = posture.OPERATION
+    units.cell[raiders] = targets[np.arange(len(raiders)) % n]
+    members_before = gangs.members.tobytes()
+    cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss = fight(
+        rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
+        presence=presence, population=population, terms=terms)
+    civilians[targets] = killed_civilians  # distinct cells of a zero array
+    done = targets[cleared]
+    controller[done] = territory.NO_GANG
+    held_until[done] = today + hold
+    cleared_on[done] = today
+    events[targets] += 1.0
+    if len(done) or gangs.members.tobytes() != members_before:
+        strength[:] = territory.cell_strength(controller, gangs.members)
+    return n, len(done), civilians, killed, arrested, hnp_loss, mss_loss
+
+
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
         raiders: np.ndarray, *, today: int, phase: int, hnp: float, mss: float, detained: float,
         controller: np.ndarray, gang_strength: np.ndarray, presence: np.ndarray, frontier: np.ndarray,
@@ -108,44 +158,22 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         events: np.ndarray) -> Outcome:
     """The day's operations: ``operation_tempo`` of the free units go, ``units_per_operation`` to a target,
     on the best gang cells by the ``target_rule`` (one uniform draw per gang cell breaks ties, none on a day
-    without operations: :func:`posture.choose_targets`); then :func:`raid`. Cleared cells lose their gang and
-    are held for ``hold_days`` (twice as long from stabilisation on). ``gang_strength`` is set to the
-    strengths of control and members after the raids (worked out again only if the raids changed either);
-    ``units``, ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and
-    ``events`` (one per operation) in place."""
-    civilians = np.zeros(len(controller))
-    deaths = np.zeros(3)
-    n_ops = int(len(raiders) * p["operation_tempo"]) // p["units_per_operation"]
-    strength = k.territory.cell_strength(controller, gangs.members)
-    gang_cells = (controller >= 0).nonzero()[0]
-    score = posture.target_scores(p["target_rule"], gang_cells, population, strength, frontier, grid.site_distance)
-    targets = gang_cells[k.posture.choose_targets(score, n_ops, rng)]
-    n_ops = len(targets)
+    without operations: :func:`posture.choose_targets`), and fight (:func:`raid`, all in one call). Cleared
+    cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
+    ``gang_strength`` is set to the strengths of control and members after the raids; ``units``,
+    ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and ``events``
+    (one per operation) in place."""
+    per_op = p["units_per_operation"]
+    terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["gang_lethality"], p["roe_caution"],
+                      p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
+                      p["arrest_share"], p["detention_capacity"] - detained, p["civilian_harm_ratio"],
+                      p["clear_ratio"])
+    n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss = k.operations.raid(
+        rng, raiders, units, gangs, grid, n_ops=int(len(raiders) * p["operation_tempo"]) // per_op, today=today,
+        hold=p["hold_days"] * (2 if phase >= phases.STABILISATION else 1), controller=controller,
+        strength=gang_strength, frontier=frontier, population=population, trust=trust, presence=presence,
+        held_until=held_until, cleared_on=cleared_on, events=events, terms=terms)
     if n_ops == 0:
-        gang_strength[:] = strength
-        return Outcome(0, 0, deaths, civilians, 0.0, hnp, mss)
-    raiders = raiders[: n_ops * p["units_per_operation"]]
-    units.role[raiders] = posture.OPERATION
-    units.cell[raiders] = targets[np.arange(len(raiders)) % n_ops]
-    terms = RaidTerms(lethality=p["security_lethality"], gang_lethality=p["gang_lethality"], caution=p["roe_caution"],
-                      reinforcement_share=p["gang_reinforcement_share"],
-                      low_profile_engagement=p["low_profile_engagement"], intel_weight=p["trust_intel_weight"],
-                      arrest_share=p["arrest_share"], free_detention=p["detention_capacity"] - detained,
-                      harm_ratio=p["civilian_harm_ratio"], clear_ratio=p["clear_ratio"])
-    members_before = gangs.members.tobytes()
-    cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss = k.operations.raid(
-        rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
-        presence=presence, population=population, terms=terms)
-    deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
-    civilians[targets] = killed_civilians  # distinct cells of a zero array
-    hold = p["hold_days"] * (2 if phase >= phases.STABILISATION else 1)
-    done = targets[cleared]
-    controller[done] = territory.NO_GANG
-    held_until[done] = today + hold
-    cleared_on[done] = today
-    events[targets] += 1.0
-    if len(done) or gangs.members.tobytes() != members_before:  # else the strengths are this morning's, to the bit
-        strength = k.territory.cell_strength(controller, gangs.members)
-    gang_strength[:] = strength
-    return Outcome(n_ops, len(done), deaths, civilians, arrested, max(0.0, hnp - hnp_loss),
-                   max(0.0, math.floor(mss - mss_loss)))
+        return Outcome(0, 0, np.zeros(3), civilians, 0.0, hnp, mss)
+    return Outcome(n_ops, cleared, np.array((killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)),
+                   civilians, arrested, max(0.0, hnp - hnp_loss), max(0.0, math.floor(mss - mss_loss)))

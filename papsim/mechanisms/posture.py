@@ -116,62 +116,86 @@ def mss_static_share(p: Mapping, phase: int) -> float:
     return 1.0 if phase == phases.DEPLOYMENT else p["mss_static_share"]
 
 
-def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, *, hnp: float, mss: float,
-           phase: int, day: int, controller: np.ndarray, held_until: np.ndarray, frontier: np.ndarray,
-           population: np.ndarray, posts: Callable[[int], np.ndarray]) -> Deployment:
-    """Fill the units, give them roles and places: static guards at the sites (``posts(n)``: the cells of
-    :func:`units_per_site` for ``n`` static units), holds of cleared cells (:func:`keep_holds`; holds nobody
-    can keep lapse today, in ``held_until``), patrols of the most populous public front cells (one uniform
-    draw per such cell, none without patrols: :func:`choose_targets`); the rest wait for operations. MSS
-    units beyond what HNP units can lead in joint operations (:func:`joint_mss_units`) patrol instead.
-    ``units`` in place."""
-    n_cells = len(controller)
-    nh = units.n_hnp
-    personnel.fill(units, hnp, mss, p["unit_size"])
-    eff = units.effectiveness
+def staff(units: personnel.Units, hnp: float, mss: float, unit_size: int) -> tuple[int, int]:
+    """Fill the units with today's personnel (:func:`personnel.fill`) and set their effectiveness (personnel
+    times :func:`combat.effectiveness`), in place; returns the (HNP, MSS) units with anyone in them."""
+    personnel.fill(units, hnp, mss, unit_size)
     np.multiply(units.personnel, combat.effectiveness(units.training, units.equipment, units.readiness,
-                                                      units.morale), out=eff)
-    units.role[:] = 0
-    units.cell[:] = -1
-    active_h = int(np.count_nonzero(units.personnel[:nh]))
-    active_m = int(np.count_nonzero(units.personnel[nh:]))
-    static_h, patrol_h, dynamic_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
-    static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
-    joint_m = active_m - joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"],
-                                         p["mss_independent_ops"])  # the first MSS unit in joint operations
-    ids = np.arange(nh + active_m)  # the active units: HNP from 0, MSS from nh
-    hnp_ids, mss_ids = ids[:active_h], ids[nh:]
+                                                      units.morale), out=units.effectiveness)
+    nh = units.n_hnp
+    return int(np.count_nonzero(units.personnel[:nh])), int(np.count_nonzero(units.personnel[nh:]))
+
+
+def place(units: personnel.Units, active_hnp: int, active_mss: int, static_hnp: int, static_mss: int,
+          patrol_hnp: int, joint_mss: int, static_cells: np.ndarray, hold_cells: np.ndarray, free: np.ndarray,
+          frontier: np.ndarray, population: np.ndarray,
+          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Roles and places of the staffed units (:func:`staff`), from the role counts of :func:`assign`: the first
+    ``static_hnp`` active HNP units and ``static_mss`` active MSS units guard ``static_cells`` (one each, in
+    that order); the next ``patrol_hnp`` HNP units and the MSS units before ``joint_mss`` (the first in joint
+    operations) may patrol; the rest are raid-capable, the first of them holding ``hold_cells`` (at most as
+    many as they are: :func:`keep_holds`). Patrols go to the most populous front cells (``frontier``) no gang
+    holds (``free``) and no guard or holder is in (:func:`choose_targets`: one uniform draw per such cell, in
+    cell order, none without patrols); the patrols left without a cell and the raid-capable units not holding
+    wait in reserve. ``units.role`` and ``units.cell`` in place (0 and -1 for the units without a role).
+
+    Returns (effectiveness present per cell, the units free for operations, 1.0 in patrolled cells)."""
+    eff, role, cell = units.effectiveness, units.role, units.cell
+    nh = units.n_hnp
+    role[:] = 0
+    cell[:] = -1
+    ids = np.arange(nh + active_mss)  # the active units: HNP from 0, MSS from nh
+    hnp_ids, mss_ids = ids[:active_hnp], ids[nh:]
     # in one array: the static units, the patrols (MSS beyond the joint operations too), the raid-capable
-    by_role = np.concatenate((hnp_ids[:static_h], mss_ids[:static_m], hnp_ids[static_h:static_h + patrol_h],
-                              mss_ids[static_m:joint_m], hnp_ids[static_h + patrol_h:], mss_ids[joint_m:]))
-    n_static = static_h + static_m
-    n_patrol = patrol_h + joint_m - static_m
+    by_role = np.concatenate((hnp_ids[:static_hnp], mss_ids[:static_mss],
+                              hnp_ids[static_hnp:static_hnp + patrol_hnp], mss_ids[static_mss:joint_mss],
+                              hnp_ids[static_hnp + patrol_hnp:], mss_ids[joint_mss:]))
+    n_static = static_hnp + static_mss
+    n_patrol = patrol_hnp + joint_mss - static_mss
     static, patrol, capable = by_role[:n_static], by_role[n_static:n_static + n_patrol], by_role[n_static + n_patrol:]
 
-    static_cells = posts(n_static)
-    units.role[static] = STATIC
-    units.cell[static] = static_cells
+    role[static] = STATIC
+    cell[static] = static_cells
     # np.add.at(zeros, static_cells, ...) in one call: bincount adds in the same order (its zeros are
     # integers when there is no static unit, hence the cast, free otherwise)
-    presence = np.bincount(static_cells, weights=eff[static], minlength=n_cells).astype(float, copy=False)
+    presence = np.bincount(static_cells, weights=eff[static], minlength=len(free)).astype(float, copy=False)
 
-    free = controller == territory.NO_GANG
-    hold_cells = k.posture.keep_holds(held_until, day, len(capable), free)
     holders = capable[:len(hold_cells)]
-    units.role[holders] = HOLD
-    units.cell[holders] = hold_cells
-    presence[hold_cells] += eff[holders]  # distinct cells
+    role[holders] = HOLD
+    cell[holders] = hold_cells
+    presence[hold_cells] += eff[holders]  # distinct cells (keep_holds)
 
     public = (frontier & free).nonzero()[0]
     public = public[presence[public] == 0]  # the front cells no gang holds and no unit guards
-    patrol_cells = public[k.posture.choose_targets(population[public], len(patrol), rng)]
+    patrol_cells = public[choose_targets(population[public], len(patrol), rng)]
     patrollers = patrol[:len(patrol_cells)]
-    units.role[patrol] = RESERVE
-    units.role[patrollers] = PATROL
-    units.cell[patrollers] = patrol_cells
+    role[patrol] = RESERVE
+    role[patrollers] = PATROL
+    cell[patrollers] = patrol_cells
     presence[patrol_cells] += eff[patrollers]  # distinct cells
-    patrolled = np.zeros(n_cells)
+    patrolled = np.zeros(len(free))
     patrolled[patrol_cells] = 1.0
     raiders = capable[len(hold_cells):]
-    units.role[raiders] = RESERVE
-    return Deployment(presence=presence, raiders=raiders, patrolled=patrolled)
+    role[raiders] = RESERVE
+    return presence, raiders, patrolled
+
+
+def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, *, hnp: float, mss: float,
+           phase: int, day: int, controller: np.ndarray, held_until: np.ndarray, frontier: np.ndarray,
+           population: np.ndarray, posts: Callable[[int], np.ndarray]) -> Deployment:
+    """Fill the units (:func:`staff`), give them roles and places (:func:`place`): static guards at the sites
+    (``posts(n)``: the cells of :func:`units_per_site` for ``n`` static units), holds of cleared cells
+    (:func:`keep_holds`; holds nobody can keep lapse today, in ``held_until``), patrols of the most populous
+    public front cells (one uniform draw per such cell, none without patrols: :func:`choose_targets`); the
+    rest wait for operations. MSS units beyond what HNP units can lead in joint operations
+    (:func:`joint_mss_units`) patrol instead. ``units`` in place."""
+    kp = k.posture
+    active_h, active_m = kp.staff(units, hnp, mss, p["unit_size"])
+    static_h, patrol_h, dynamic_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
+    static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
+    joint = joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
+    free = controller == territory.NO_GANG
+    # the raid-capable units (the HNP beyond static and patrols, the MSS in joint operations) can keep holds
+    hold_cells = kp.keep_holds(held_until, day, dynamic_h + joint, free)
+    return Deployment(*kp.place(units, active_h, active_m, static_h, static_m, patrol_h, active_m - joint,
+                              posts(static_h + static_m), hold_cells, free, frontier, population, rng))

@@ -58,10 +58,13 @@ def update(trust: np.ndarray, presence: np.ndarray, harm_per_1000: np.ndarray, i
     return np.minimum(np.maximum(0.0, trust + change), 1.0)  # np.clip(..., 0.0, 1.0), cheaper
 
 
-def one_day(trust: np.ndarray, presence: np.ndarray, *, civilians_killed: np.ndarray, population: np.ndarray,
-            land: np.ndarray, incidents: float, passivity_index: float, rates: Rates) -> None:
-    """:func:`update` of the land cells, in place: presence is seen as units present (at most one), harm as
-    civilians killed in operations and attacks per 1,000 residents; off land trust stays 0."""
+def one_day(rng: np.random.Generator, trust: np.ndarray, presence: np.ndarray, *, civilians_killed: np.ndarray,
+            population: np.ndarray, land: np.ndarray, expected_incidents: float, passivity_index: float,
+            rates: Rates) -> None:
+    """:func:`update` of the land cells, in place, with today's misconduct incidents drawn first (one Poisson
+    draw of mean ``expected_incidents``): presence is seen as units present (at most one), harm as civilians
+    killed in operations and attacks per 1,000 residents; off land trust stays 0."""
+    incidents = rng.poisson(expected_incidents)
     visible = np.minimum(1.0, presence / rates.unit_size)
     harm = np.divide(civilians_killed * 1000.0, population, out=np.zeros_like(civilians_killed),
                      where=population > 0)
@@ -73,9 +76,9 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, trust: np.ndarray, pre
         personnel: float, mss_deployed: bool, mss_static_share: float, civilians_killed: np.ndarray,
         population: np.ndarray, land: np.ndarray) -> None:
     """The day's trust, in place: misconduct incidents drawn among all ``personnel`` (one Poisson draw),
-    passivity of the MSS posture, then :func:`one_day`."""
-    incidents = rng.poisson(misconduct_expected(personnel, p["misconduct_rate"], p["oversight_strength"]))
-    rates = Rates(unit_size=p["unit_size"], gain=p["trust_gain_presence"], harm_loss=p["trust_loss_harm"],
-                  misconduct_loss=p["trust_loss_misconduct"], passivity_penalty=p["passivity_penalty"])
-    k.trust.one_day(trust, presence, civilians_killed=civilians_killed, population=population, land=land,
-                    incidents=incidents, passivity_index=passivity(mss_static_share, mss_deployed), rates=rates)
+    passivity of the MSS posture, then :func:`update` of the land cells (:func:`one_day`, one call)."""
+    k.trust.one_day(rng, trust, presence, civilians_killed=civilians_killed, population=population, land=land,
+                    expected_incidents=misconduct_expected(personnel, p["misconduct_rate"], p["oversight_strength"]),
+                    passivity_index=passivity(mss_static_share, mss_deployed),
+                    rates=Rates(p["unit_size"], p["trust_gain_presence"], p["trust_loss_harm"],
+                                p["trust_loss_misconduct"], p["passivity_penalty"]))
