@@ -23,31 +23,9 @@ from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.mechanisms import Gangs, Grid, attacks, economy, operations, personnel, posture, retaliation, territory
 from papsim.mechanisms import trust
+from bitwise import same, built_twin
 
 NO_GANG = territory.NO_GANG
-
-
-def built(module: str):
-    state = kernels.twin(module)
-    if not state.usable:
-        pytest.skip(f"{module} twin: {state.reason}")
-    return state.built
-
-
-def same(a, b) -> bool:
-    """Equal to the last bit (values, signs of zero, NaN, shapes, dtypes), generators by state; recursively."""
-    if isinstance(a, np.random.Generator):
-        return a.bit_generator.state == b.bit_generator.state
-    if isinstance(a, dict):
-        return type(b) is dict and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, (int, float, np.number)) and not isinstance(a, bool):
-        return type(a) is type(b) and np.float64(a).tobytes() == np.float64(b).tobytes()
-    return a == b
 
 
 def replay(reference, twin, *args, **kwargs):
@@ -155,7 +133,7 @@ def test_raid_is_the_choice_of_targets_then_the_fights():
 
 
 def test_compiled_raid_gives_the_numpy_bits():
-    twin = built("operations")
+    twin = built_twin("operations")
     days = {"none": 0, "some": 0}
     for seed in range(400):
         args, kwargs = raid_case(seed)
@@ -165,7 +143,7 @@ def test_compiled_raid_gives_the_numpy_bits():
 
 
 def test_compiled_raid_edge_cases():
-    twin = built("operations")
+    twin = built_twin("operations")
     args, kwargs = raid_case(3)
     n = len(kwargs["controller"])
     replay(operations.raid, twin.raid, *args, **dict(kwargs, controller=np.full(n, NO_GANG)))  # no gang cells
@@ -197,7 +175,7 @@ def trust_case(seed: int):
 
 
 def test_compiled_trust_day_gives_the_numpy_bits():
-    twin = built("trust")
+    twin = built_twin("trust")
     for seed in range(300):
         replay(trust.one_day, twin.one_day, *trust_case(seed)[0], **trust_case(seed)[1])
     args, kwargs = trust_case(1)
@@ -226,7 +204,7 @@ def test_trust_day_draws_the_incidents_once():
 
 
 def test_compiled_economy_day_gives_the_numpy_bits():
-    twin = built("economy")
+    twin = built_twin("economy")
     for seed in range(300):
         g = np.random.default_rng(seed)
         n, controller, gangs, grid, population = city(g)
@@ -238,7 +216,7 @@ def test_compiled_economy_day_gives_the_numpy_bits():
 
 
 def test_compiled_retaliation_gives_the_numpy_bits():
-    twin = built("retaliation")
+    twin = built_twin("retaliation")
     for seed in range(200):
         g = np.random.default_rng(seed)
         width, height = int(g.integers(1, 20)), int(g.integers(1, 20))

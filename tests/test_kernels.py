@@ -25,6 +25,7 @@ from papsim.errors import InputError
 from papsim.kernels import NUMPY, TWINS, Kernels, Twin
 from papsim.model import PortAuPrince
 from papsim.scenario import load_scenario
+from bitwise import same
 
 # twinned functions a run calls only from inside other twins (posture.place, operations.raid), not through the
 # kernels: their edge cases are replayed below and in tests/test_targets_draws.py
@@ -81,22 +82,6 @@ def replayed() -> dict[tuple[str, str], list[bool]]:
             for _ in range(model.days):
                 model.step()
     return outcomes
-
-
-def same(a, b) -> bool:
-    """Equal to the last bit: values (nan equal to nan), signs of zero, shapes and dtypes; recursively."""
-    if isinstance(a, np.random.Generator):
-        return a.bit_generator.state == b.bit_generator.state
-    if isinstance(a, dict):
-        return type(b) is dict and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, (int, float, np.number)) and not isinstance(a, bool):
-        return np.float64(a).tobytes() == np.float64(b).tobytes()
-    return a == b
 
 
 def replay(module: str, name: str, *args) -> None:

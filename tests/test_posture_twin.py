@@ -15,23 +15,10 @@ import pytest
 
 from papsim import kernels
 from papsim.mechanisms import personnel, phases, posture
+from bitwise import same
 
 POSTURE = kernels.twin("posture")
 compiled = pytest.mark.skipif(not POSTURE.usable, reason=f"posture twin: {POSTURE.reason}")
-
-
-def same(a, b) -> bool:
-    """Equal to the last bit (values, signs of zero, NaN, dtypes, shapes), recursively; generators by state."""
-    if isinstance(a, np.random.Generator):
-        return a.bit_generator.state == b.bit_generator.state
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        a, b = np.asarray(a), np.asarray(b)
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
-    if isinstance(a, float):
-        return type(b) is float and np.float64(a).tobytes() == np.float64(b).tobytes()
-    return type(a) is type(b) and a == b
 
 
 def random_units(g: np.random.Generator, size: int) -> personnel.Units:

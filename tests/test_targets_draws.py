@@ -16,23 +16,12 @@ import pytest
 from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.mechanisms import posture, retaliation
+from bitwise import same
 
 POSTURE = kernels.twin("posture")
 RETALIATION = kernels.twin("retaliation")
 compiled_posture = pytest.mark.skipif(not POSTURE.usable, reason=f"posture twin: {POSTURE.reason}")
 compiled_retaliation = pytest.mark.skipif(not RETALIATION.usable, reason=f"retaliation twin: {RETALIATION.reason}")
-
-
-def same(a, b) -> bool:
-    """Equal to the last bit: arrays (dtype, shape, bytes), generators (state), tuples and lists of them."""
-    if isinstance(a, np.random.Generator):
-        return isinstance(b, np.random.Generator) and a.bit_generator.state == b.bit_generator.state
-    if isinstance(a, (tuple, list)):
-        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, np.ndarray):
-        return (isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
-                and a.tobytes() == b.tobytes())
-    return type(a) is type(b) and a == b
 
 
 def score_cases() -> Iterator[tuple[np.ndarray, int, int]]:

@@ -104,6 +104,24 @@ cdef inline double _min(double a, double b) noexcept nogil:
     return b if b < a else a
 
 
+# --- the best keys so far (posture.choose_targets, in the posture and operations twins) ----------------
+cdef inline Py_ssize_t _keep_best(double key, int64_t index, int64_t* best, double* keys, Py_ssize_t found,
+                                  Py_ssize_t room) noexcept nogil:
+    """Put ``key`` (of ``index``) into the buffer of the ``room > 0`` best keys so far, sorted best first
+    (``found`` of them; among equal keys the one put in first stays first); returns how many it holds now."""
+    cdef Py_ssize_t j
+    if found == room and key <= keys[found - 1]:
+        return found
+    j = found if found < room else room - 1  # the new key goes in at j or above
+    while j > 0 and keys[j - 1] < key:
+        keys[j] = keys[j - 1]
+        best[j] = best[j - 1]
+        j -= 1
+    keys[j] = key
+    best[j] = index
+    return found + 1 if found < room else room
+
+
 # --- arrays in and out ----------------------------------------------------------------------------------
 cdef inline void* _vec(cnp.ndarray a, int typenum, Py_ssize_t n, bint writable, str name) except? NULL:
     """The data of a 1-D array of type ``typenum`` and length ``n`` (any if ``n < 0``), checked as the

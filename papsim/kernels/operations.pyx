@@ -12,8 +12,8 @@ from libc.string cimport memcmp, memcpy
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport binomial_t, random_binomial, random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _fight, _mat, _max, _maximum, _min, _scratch,
-    _sum, _vec, _wrap, _zeros)
+    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _fight, _keep_best, _mat, _max, _maximum, _min,
+    _scratch, _sum, _vec, _wrap, _zeros)
 
 cnp.import_array()
 
@@ -89,7 +89,7 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
     cdef bitgen_t* bitgen = _bitgen(rng)
     cdef Py_ssize_t i, j, room, found = 0, n = 0, n_r, n_done = 0, gang_cells = 0
     cdef int64_t c
-    cdef double s, key
+    cdef double s
     # per group: cells held, members per cell, members before the fights
     cdef int64_t* counts = <int64_t*> _scratch(g, sizeof(int64_t) + 2 * sizeof(double), True)
     cdef double* per_cell = <double*> (counts + g)
@@ -124,18 +124,8 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
                 s = -dist[i]
             if not isfinite(s):
                 continue
-            key = s + random_standard_uniform(bitgen) * 1e-6 * (fabs(s) + 1.0)
-            if found == room and key <= keys[found - 1]:
-                continue
-            j = found if found < room else room - 1  # the new key goes in at j or above
-            while j > 0 and keys[j - 1] < key:
-                keys[j] = keys[j - 1]
-                best[j] = best[j - 1]
-                j -= 1
-            keys[j] = key
-            best[j] = i
-            if found < room:
-                found += 1
+            found = _keep_best(s + random_standard_uniform(bitgen) * 1e-6 * (fabs(s) + 1.0), i, best, keys, found,
+                               room)
         n = found
         if n == 0:
             return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0

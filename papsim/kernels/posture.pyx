@@ -12,8 +12,8 @@ from libc.stdlib cimport free as release, qsort  # "free" is keep_holds's mask
 from libc.string cimport memcpy
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport random_standard_uniform
-from papsim.kernels._common cimport (KERNELS_SOURCE_SHA256, _bitgen, _empty, _maximum, _minimum,
-                                     _scratch, _vec, _zeros)
+from papsim.kernels._common cimport (
+    KERNELS_SOURCE_SHA256, _bitgen, _empty, _keep_best, _maximum, _minimum, _scratch, _vec, _zeros)
 
 cnp.import_array()
 
@@ -44,23 +44,13 @@ cdef Py_ssize_t _choose(bitgen_t* bitgen, const double* sc, Py_ssize_t n, Py_ssi
                        double* keys) noexcept nogil:
     """The indices of the ``n_ops > 0`` best keys of ``sc`` into ``best``, best first (their keys in ``keys``;
     both of room for ``min(n_ops, n)``), one uniform per finite score in order: how many were found."""
-    cdef Py_ssize_t i, j, found = 0
-    cdef double s, key
+    cdef Py_ssize_t i, found = 0
+    cdef double s
     for i in range(n):  # the best keys so far, sorted, in a buffer
         s = sc[i]
-        if not isfinite(s):
-            continue
-        key = s + random_standard_uniform(bitgen) * 1e-6 * (fabs(s) + 1.0)
-        if found == n_ops and key <= keys[found - 1]:
-            continue
-        j = found if found < n_ops else n_ops - 1  # the new key goes in at j or above
-        while j > 0 and keys[j - 1] < key:
-            keys[j] = keys[j - 1]
-            best[j] = best[j - 1]
-            j -= 1
-        keys[j] = key
-        best[j] = i
-        found = found + 1 if found < n_ops else n_ops
+        if isfinite(s):
+            found = _keep_best(s + random_standard_uniform(bitgen) * 1e-6 * (fabs(s) + 1.0), i, best, keys, found,
+                               n_ops)
     return found
 
 
