@@ -210,10 +210,10 @@ def test_a_changed_numpy_module_falls_back_alone(built, monkeypatch):
 
 
 def test_a_twin_falls_back_with_every_numpy_module_it_twins(built, monkeypatch):
-    changed(monkeypatch, "combat")  # the operations twin reproduces combat's functions too
+    changed(monkeypatch, "combat")  # the operations and posture twins reproduce combat's functions too
     with pytest.warns(RuntimeWarning, match="combat.py changed"):
         chosen = kernels.select("auto")
-    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations"}
+    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations", "posture"}
 
 
 def test_a_twin_not_built_falls_back_alone(built):
