@@ -1,7 +1,7 @@
 """The day's entry points made cheaper keep their numbers: each compiled twin gives its NumPy reference's bits.
 
 ``operations.raid`` (a day's raids from the choice of targets on, in one call), ``trust.one_day`` (with the
-day's misconduct draw), ``economy.one_day`` and ``retaliation.update_intensity_near_events`` are replayed on
+day's misconduct draw), and ``economy.one_day`` are replayed on
 many random inputs through the NumPy function and the built twin, on copies: every result, every array
 changed in place and the generator's state after the call must be identical. Edge cases: no operations, no
 gang cells, more operations than gang cells, every target rule, cells without people, no events. The
@@ -156,7 +156,7 @@ def test_compiled_raid_edge_cases():
             target_rule="nearest")))
 
 
-# --- trust, economy, retaliation -------------------------------------------------------------------------
+# --- trust and economy --------------------------------------------------------------------
 def trust_case(seed: int):
     g = np.random.default_rng(seed)
     n = int(g.integers(1, 400))
@@ -213,23 +213,6 @@ def test_compiled_economy_day_gives_the_numpy_bits():
         replay(economy.one_day, twin.one_day, np.random.default_rng(seed), gangs, grid, controller=controller,
                population=population, trust=g.random(n), kidnappings=np.round(g.uniform(0, 2, n)) * (g.random(n) < 0.1),
                displaced_share=float(g.uniform(0, 0.5)), prices=prices)
-
-
-def test_compiled_retaliation_gives_the_numpy_bits():
-    twin = built_twin("retaliation")
-    for seed in range(200):
-        g = np.random.default_rng(seed)
-        width, height = int(g.integers(1, 20)), int(g.integers(1, 20))
-        nbr = moore_neighbours(width, height)
-        n = len(nbr)
-        valid = (nbr != np.arange(n)[:, None]).astype(float)
-        events = np.round(g.uniform(0, 3, n)) * (g.random(n) < g.choice([0.0, 0.02, 0.5]))  # none, a few, many
-        intensity = g.uniform(0, 4, n) * (g.random(n) < 0.5)
-        jump, decay = float(g.uniform(0, 1)), float(g.uniform(0.5, 1))
-        replay(retaliation.update_intensity_near_events, twin.update_intensity_near_events, intensity, events, nbr,
-               valid, jump, decay)
-        replay(retaliation.update_intensity_near_events, twin.update_intensity_near_events, intensity, events, nbr,
-               valid, jump, decay, out=np.full(n, np.nan))
 
 
 # --- attacks ----------------------------------------------------------------------------------------------
