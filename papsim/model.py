@@ -3,8 +3,8 @@
 Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
 fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → gang
-attacks → retaliation → territory → population → economy and recruitment → trust → phase → record. The
-rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls them and records.
+attacks → retaliation → territory → population → economy and recruitment → trust → census → phase →
+record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.rng``.
 """
@@ -19,8 +19,8 @@ from papsim.agents import FORCES, GangGroup, SecurityUnit
 from papsim import citymap
 from papsim.citymap import CityMap
 from papsim.kernels import select as select_kernels
-from papsim.mechanisms import (Grid, attacks, economy, funding, operations, personnel, phases, population, posture,
-                               retaliation, settlement, territory, trust)
+from papsim.mechanisms import (Grid, attacks, census, economy, funding, operations, personnel, phases, population,
+                               posture, retaliation, settlement, territory, trust)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 
@@ -38,8 +38,8 @@ LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "
 
 
 def _share_of(part: float, total: float) -> float:
-    """``part / total`` of a part of the residents, 0 without residents: at most 1 (a dot product and a sum
-    add in different orders, so the part of all cells can exceed the total by a rounding)."""
+    """``part / total`` of a part of the residents, 0 without residents: at most 1 (the part and the total are
+    summed in different orders, so the part of all cells can exceed the total by a rounding)."""
     return min(1.0, float(part / total)) if total > 0 else 0.0
 
 
@@ -63,8 +63,11 @@ class PortAuPrince(mesa.Model):
         self._build_forces()
         self._build_funding()
         self.recorder = Recorder(self.days)
-        self.commune_recorder = CommuneRecorder(self.days, city.commune_codes, city.commune_names)
-        self._record(ops=0, cleared=0, attacked=0, deaths=np.zeros(4), civ_ops=0.0, arrests=0.0, kidnaps=0.0)
+        self.commune_recorder = CommuneRecorder(self.days, city.commune_codes, city.commune_names,
+                                                self._urban_per_commune)
+        held = self.controller != territory.NO_GANG
+        self._record(*self._census(held, ~held & ~self.contested & self.land, np.zeros(city.n_cells)), ops=0,
+                     cleared=0, attacked=0, deaths=np.zeros(4), civ_ops=0.0, arrests=0.0, kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
     @property
@@ -100,18 +103,14 @@ class PortAuPrince(mesa.Model):
         land = self.land = np.ones(n, bool)  # the model's cells are the map's land cells
         nbr = self.nbr = city.neighbours
         self._fronts_of: np.ndarray | None = None  # the controller array the cached fronts were computed for
-        self._share_today = (-1, 0.0)  # (day, gang population share) worked out in the phase step
-        self._held_secure = (-1, None, None)  # (day, gang-held mask, secure mask) of the population step
         n_communes = len(city.commune_codes)
         self.population, self.urban = settlement.initial(self.p, city.cell_population, city.cell_commune, n_communes,
                                                          city.cell_km ** 2, self.config.start_date)
         self._urban_cells = int(self.urban.sum())
         self._commune_starts = city.commune_start[:-1]
         self._urban_per_commune = np.add.reduceat(self.urban, self._commune_starts)
-        self._commune_rows = np.empty((5, n))  # the per-cell rows the communes' record sums each day
         self.initial_population = float(self.population.sum())
         self.displaced = np.zeros(n)
-        self.killed_today = np.zeros(n)  # civilians killed per cell today (for the communes' record)
         self.trust = trust.initial(self.p, land)
         self.security = np.zeros(n)
         self.violence = np.zeros(n)
@@ -220,8 +219,6 @@ class PortAuPrince(mesa.Model):
         people = population.day(k, p, rng, self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
-        self.killed_today = people.killed
-        self._held_secure = (t, held, people.secure)  # unchanged until _record
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
         economy.day(k, p, rng, self.gang_arrays, self.geo, controller=self.controller, population=self.population,
@@ -230,12 +227,11 @@ class PortAuPrince(mesa.Model):
         trust.day(k, p, rng, self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase), civilians_killed=civilians,
                   population=self.population, land=self.land)
-        share = self.gang_population_share()
-        self._share_today = (t, share)
+        city, communes = self._census(held, people.secure, people.killed)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
-                                                            share)
+                                                            _share_of(city.gang_held_residents, city.residents))
         deaths = ops.deaths + hits.deaths
-        self._record(ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
+        self._record(city, communes, ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
                      deaths=np.array([people.deaths, deaths[0], deaths[1], deaths[2]]),
                      civ_ops=float(civilians.sum()), arrests=ops.arrested, kidnaps=float(people.kidnappings.sum()))
 
@@ -264,31 +260,28 @@ class PortAuPrince(mesa.Model):
                              self.land)
         return self._fronts_value
 
-    # --- indicators ---------------------------------------------------------------------------------
-    def gang_population_share(self) -> float:
-        """Share of the residents living in gang-held cells."""
-        total = self.population.sum()
-        return _share_of(np.dot(self.population, self.controller != territory.NO_GANG), total)
+    # --- the record ---------------------------------------------------------------------------------
+    def _census(self, held: np.ndarray, secure: np.ndarray, killed: np.ndarray) -> tuple[census.City, np.ndarray]:
+        """Today's counts (:func:`census.day`) of the gang-held and ``secure`` cells and the residents
+        ``killed`` per cell."""
+        return census.day(self.kernels, self.population, held=held, secure=secure, contested=self.contested,
+                          trust=self.trust, held_until=self.held_until, today=self.day, urban=self.urban,
+                          killed=killed, displaced=self.displaced, commune_starts=self._commune_starts,
+                          unit_cell=self.unit_cell, unit_personnel=self.unit_personnel,
+                          cell_commune=self.city.cell_commune)
 
-    def _record(self, ops: int, cleared: int, attacked: int, deaths: np.ndarray, civ_ops: float, arrests: float,
-                kidnaps: float) -> None:
-        pop = self.population
-        total = float(pop.sum())
-        day, gang_held, secure = self._held_secure  # from the population step today: control and fronts unchanged since
-        if day != self.day:
-            gang_held = self.controller != territory.NO_GANG
-            secure = ~gang_held & ~self.contested & self.land
-        secure_share = _share_of(np.dot(pop, secure), total)
+    def _record(self, city: census.City, communes: np.ndarray, ops: int, cleared: int, attacked: int,
+                deaths: np.ndarray, civ_ops: float, arrests: float, kidnaps: float) -> None:
+        """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events."""
+        total = city.residents
+        secure_share = _share_of(city.secure_residents, total)
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
-        day, gang_share = self._share_today  # today's, from the phase step (nothing has changed since)
-        if day != self.day:
-            gang_share = self.gang_population_share()
-        urban_held = self._record_communes(gang_held)
+        self.commune_recorder.write(self.day, communes)
         self.recorder.write(self.day, {
-            "gang_territory_share": urban_held / self._urban_cells,
-            "gang_population_share": gang_share,
-            "contested_cells": float(np.count_nonzero(self.contested)),
+            "gang_territory_share": float(communes[0].sum()) / self._urban_cells,
+            "gang_population_share": _share_of(city.gang_held_residents, total),
+            "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
             "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
@@ -297,12 +290,13 @@ class PortAuPrince(mesa.Model):
             "population_in_city": total,
             "key_sites_held": float((~self.site_closed_today).sum()),
             "schools_open_share": secure_share,
-            "humanitarian_access": self._humanitarian_access(gang_held),
+            "humanitarian_access": self.kernels.population.humanitarian_access(
+                self.controller == territory.NO_GANG, self.nbr, self.anchors, self.population),
             "secure_population_share": secure_share,
-            "trust": float(np.dot(self.trust, pop) / total) if total > 0 else 0.0,
+            "trust": city.trust_residents / total if total > 0 else 0.0,
             "mss_personnel": self.mss, "hnp_personnel": self.hnp,
             "operations": ops, "cells_cleared": cleared,
-            "cells_held": float(np.count_nonzero(self.held_until > self.day)),
+            "cells_held": city.cells_held,
             "gang_attacks": attacked,
             "gang_members": float(self.gang_members.sum()), "gang_arms": float(self.gang_arms.sum()),
             "gang_cash": float(self.gang_cash.sum()),
@@ -311,28 +305,3 @@ class PortAuPrince(mesa.Model):
             "mss_readiness": float(np.add.reduce(readiness) / len(readiness)) if len(readiness) else 0.0,  # mean
             "phase": float(self.phase),
         })
-
-    def _humanitarian_access(self, gang_held: np.ndarray) -> float:
-        """``population.humanitarian_access`` over the ground no gang holds, on the model's cells."""
-        return self.kernels.population.humanitarian_access(~gang_held, self.nbr, self.anchors, self.population)
-
-    def _record_communes(self, gang_held: np.ndarray) -> float:
-        """Today's values of the commune series (``papsim.outcomes.COMMUNE_SERIES``): sums over each commune's
-        run of cells (the map numbers cells commune by commune). Returns the gang-held urban cells of the
-        whole city (their sum over the communes, a whole number)."""
-        pop, rows = self.population, self._commune_rows
-        np.logical_and(gang_held, self.urban, out=rows[0], casting="unsafe")
-        np.multiply(pop, gang_held, out=rows[1])
-        rows[2], rows[3], rows[4] = pop, self.killed_today, self.displaced
-        sums = np.add.reduceat(rows, self._commune_starts, axis=1).T
-        n = len(sums)
-        placed = self.unit_cell >= 0
-        self.commune_recorder.write(self.day, {
-            "commune_gang_territory_share": sums[:, 0] / self._urban_per_commune,
-            "commune_gang_population_share": np.divide(sums[:, 1], sums[:, 2], out=np.zeros(n), where=sums[:, 2] > 0),
-            "commune_civilians_killed": sums[:, 3],
-            "commune_displaced_hosted": sums[:, 4],
-            "commune_security_personnel": np.bincount(self.city.cell_commune[self.unit_cell[placed]],
-                                                      weights=self.unit_personnel[placed], minlength=n),
-        })
-        return float(sums[:, 0].sum())

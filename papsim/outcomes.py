@@ -29,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from papsim.mechanisms import census
+
 from papsim.citymap import SITE_KINDS
 
 KINDS = ("share", "count", "money", "days", "flag", "index")
@@ -216,15 +218,28 @@ class Recorder:
 
 
 class CommuneRecorder:
-    """Preallocated daily values of ``COMMUNE_SERIES`` per commune; row ``day`` as in :class:`Recorder`."""
+    """Preallocated daily census of each commune (the table of :func:`papsim.mechanisms.census.count`, rows
+    ``census.COMMUNE_ROWS``), row ``day`` as in :class:`Recorder`; the ``COMMUNE_SERIES`` are worked out from
+    it for every day at once (:meth:`series`)."""
 
-    def __init__(self, days: int, codes: tuple[str, ...], names: tuple[str, ...]):
-        self.codes, self.names = codes, names
-        self.data = np.zeros((days + 1, len(COMMUNE_SERIES_NAMES), len(codes)))
+    def __init__(self, days: int, codes: tuple[str, ...], names: tuple[str, ...], urban_cells: np.ndarray):
+        self.codes, self.names, self.urban_cells = codes, names, urban_cells
+        self.data = np.zeros((days + 1, len(census.COMMUNE_ROWS), len(codes)))
 
-    def write(self, day: int, values: dict[str, np.ndarray]) -> None:
-        """Every commune series for ``day``, each an array over the communes."""
-        self.data[day] = [values[name] for name in COMMUNE_SERIES_NAMES]
+    def write(self, day: int, table: np.ndarray) -> None:
+        """The census of ``day``: one row per ``census.COMMUNE_ROWS``, one column per commune."""
+        self.data[day] = table
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Each of ``COMMUNE_SERIES`` as an array (days + 1, communes)."""
+        rows = dict(zip(census.COMMUNE_ROWS, self.data.transpose(1, 0, 2)))
+        residents = rows["residents"]
+        return {"commune_gang_territory_share": rows["gang_held_urban_cells"] / self.urban_cells,
+                "commune_gang_population_share": np.divide(rows["gang_held_residents"], residents,
+                                                           out=np.zeros_like(residents), where=residents > 0),
+                "commune_civilians_killed": rows["killed"],
+                "commune_displaced_hosted": rows["displaced"],
+                "commune_security_personnel": rows["security_personnel"]}
 
     def frame(self, start_date) -> pd.DataFrame:
         """One row per day and commune: ``day``, ``date``, ``commune_code``, ``commune`` and the series."""
@@ -232,5 +247,6 @@ class CommuneRecorder:
         head = pd.DataFrame({"day": np.repeat(np.arange(days), n),
                              "date": np.repeat(pd.date_range(start_date, periods=days, freq="D"), n),
                              "commune_code": np.tile(self.codes, days), "commune": np.tile(self.names, days)})
-        values = pd.DataFrame(self.data.transpose(0, 2, 1).reshape(days * n, -1), columns=list(COMMUNE_SERIES_NAMES))
+        series = self.series()
+        values = pd.DataFrame({name: series[name].ravel() for name in COMMUNE_SERIES_NAMES})
         return pd.concat([head, values], axis=1)

@@ -37,6 +37,7 @@ CHOICES = ("auto", "compiled", "numpy")
 HERE = Path(__file__).parent
 COMMON = HERE / "_common.pxd"  # helpers every twin includes: part of each build's hash
 TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with a compiled twin
+    "census": ("count",),
     "combat": ("engage", "poisson_where_positive"),
     "economy": ("one_day",),
     "operations": ("raid",),
@@ -56,6 +57,7 @@ class Kernels(NamedTuple):
     ``name`` is ``"numpy"``, ``"compiled"`` or ``"mixed (compiled: ...)"``."""
 
     name: str
+    census: SimpleNamespace
     combat: SimpleNamespace
     economy: SimpleNamespace
     operations: SimpleNamespace

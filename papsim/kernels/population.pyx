@@ -20,11 +20,15 @@ TWIN_OF = {"population": "414317a1a6cab646d3cf9ff77064403caaf3aa2a5b4143bc05b840
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
-cdef inline void _poisson_field(bitgen_t* bitgen, const double* cum, Py_ssize_t n, Py_ssize_t last,
+cdef inline void _poisson_field(bitgen_t* bitgen, const double* cum, const int64_t* cells, Py_ssize_t n,
                                 double* counts) noexcept nogil:
-    """Add to ``counts`` the events of ``poisson_field`` for the running sums ``cum`` of the means (``last``:
-    the last cell of a positive mean): ``rng.poisson(total)``, then per event a uniform and the first cell
-    whose running sum exceeds ``u * total`` (``searchsorted(side="right")``), at most ``last``."""
+    """Add to ``counts`` the events of ``poisson_field`` for the running sums ``cum`` of the ``n`` positive
+    means, in the ``cells`` they belong to: ``rng.poisson(total)``, then per event a uniform and the first
+    cell whose running sum exceeds ``u * total`` (``searchsorted(side="right")``), at most the last one.
+
+    The running sum of every cell's mean is flat across the cells of zero mean (adding 0.0 changes no sum),
+    so the first cell whose sum exceeds a value always has a positive mean: searching the positive ones gives
+    the same cell, without the serial sum over every cell of the map."""
     cdef double total = cum[n - 1] if n > 0 else 0.0
     cdef double x
     cdef int64_t events, e
@@ -42,7 +46,7 @@ cdef inline void _poisson_field(bitgen_t* bitgen, const double* cum, Py_ssize_t 
                 hi = mid
             else:
                 lo = mid + 1
-        counts[lo if lo < last else last] += 1.0
+        counts[cells[lo if lo < n - 1 else n - 1]] += 1.0
 
 
 def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not None,
@@ -73,35 +77,38 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double border_rate = rates.border_rate, displaced_per_death = rates.displaced_per_death
     cdef double front_flight_rate = rates.front_flight_rate, out_share = rates.out_share
     cdef double lam, before, after, total, host_total, inside, dead, running = -0.0  # -0.0 + x is x: cumsum's bits
-    cdef Py_ssize_t i, last = 0
+    cdef Py_ssize_t i, positive = 0
     cdef double* deaths = <double*> cnp.PyArray_DATA(killed)
-    cdef double* flee = <double*> _scratch(3 * n, sizeof(double), False)
+    cdef double* flee = <double*> _scratch(4 * n, sizeof(double), False)  # and the cells, int64 as wide
     cdef double* host = flee + n
     cdef double* cum = flee + 2 * n
-    for i in range(n):  # the running sum of the means of killings by gangs; no death counted yet
+    cdef int64_t* cells = <int64_t*> (flee + 3 * n)
+    for i in range(n):  # the running sum of the positive means of killings by gangs; no death counted yet
         deaths[i] = 0.0
         lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
-        running = running + lam
-        cum[i] = running
         if lam > 0:
-            last = i
-    _poisson_field(bitgen, cum, n, last, deaths)
-    last = 0
+            running = running + lam
+            cum[positive] = running
+            cells[positive] = i
+            positive += 1
+    _poisson_field(bitgen, cum, cells, positive, deaths)
+    positive = 0
     running = -0.0
     for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
         dead = _minimum(deaths[i] + civ[i], floor(pop[i]))  # kidnappings (of the residents before the deaths)
         deaths[i] = dead
         lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
-        running = running + lam
-        cum[i] = running
         if lam > 0:
-            last = i
+            running = running + lam
+            cum[positive] = running
+            cells[positive] = i
+            positive += 1
         pop[i] -= dead  # the dead leave; who flees
         viol[i] = 0.9 * viol[i] + dead
         safe[i] = not gang[i] and not cont[i] and on_land[i]
         flee[i] = _minimum(displaced_per_death * dead + front_flight_rate * pop[i] * <double> cont[i], pop[i])
         host[i] = pop[i] * <double> safe[i]
-    _poisson_field(bitgen, cum, n, last, kid)
+    _poisson_field(bitgen, cum, cells, positive, kid)
     total = _sum(flee, n)
     host_total = _sum(host, n)
     inside = total * (1.0 - out_share) if host_total > 0 else 0.0
