@@ -23,6 +23,7 @@ from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.errors import InputError
 from papsim.kernels import NUMPY, TWINS, Kernels, Twin
+from papsim.mechanisms import attacks
 from papsim.model import PortAuPrince
 from papsim.scenario import load_scenario
 from bitwise import same
@@ -101,18 +102,21 @@ def test_every_call_in_runs_gives_the_same_bits(replayed, module, name):
     assert all(outcomes), f"{module}.{name}: {outcomes.count(False)} of {len(outcomes)} calls differ"
 
 
-def test_combat_edge_cases_give_the_same_bits():
-    rng = np.random.default_rng(3)
-    empty = np.zeros(0)
-    replay("combat", "poisson_where_positive", rng, empty)
-    replay("combat", "poisson_where_positive", rng, np.array([0.0, 2.5, 0.0, 1e-3]))
-    replay("combat", "engage", empty, empty, empty, empty, rng)
-    replay("combat", "engage", np.array([10.0, 0.0, 5.0]), np.array([0.0, 8.0, 5.0]), np.array([0.1, 0.2, 0.0]),
-           np.array([0.3, 0.0, 0.0]), rng)
-    for seed in range(200):  # random fights with wiped-out sides
+def test_assault_edge_cases_give_the_same_bits():
+    """Fights for attacked sites with no guards, wiped-out sides, several units per cell, groups without
+    weapons and cells without residents."""
+    terms = attacks.Terms(mass=3.0, security_lethality=0.05, gang_lethality=0.03, clear_ratio=1.5, harm_ratio=0.2)
+    for seed in range(300):
         g = np.random.default_rng(seed)
-        size = int(g.integers(0, 6))
-        replay("combat", "engage", *[g.choice([0.0, 3.0, 40.0]) * g.random(size) for _ in range(4)], g)
+        n, groups, units = int(g.integers(5, 40)), int(g.integers(1, 5)), int(g.integers(0, 12))
+        cells = np.sort(g.choice(n, int(g.integers(1, min(n, 6) + 1)), replace=False)).astype(np.int64)
+        personnel = g.choice([0.0, 20.0, 150.0]) * g.random(units)
+        replay("attacks", "assault", g, cells, g.integers(0, groups, len(cells)),
+               g.choice([0.0, 2.0, 60.0]) * g.random(len(cells)), g.choice(np.r_[cells, -1], units),
+               personnel, personnel * g.random(units), g.random(units) < 0.5,
+               g.choice([0.0, 50.0, 500.0]) * g.random(groups), g.choice([0.0, 1.0, 300.0]) * g.random(groups),
+               g.choice([0.0, 3000.0]) * g.random(n), 1500.0, g.integers(-1, groups, n), g.integers(-1, 9, n),
+               np.zeros(n), terms)
 
 
 def test_posture_edge_cases_give_the_same_bits():
@@ -210,10 +214,10 @@ def test_a_changed_numpy_module_falls_back_alone(built, monkeypatch):
 
 
 def test_a_twin_falls_back_with_every_numpy_module_it_twins(built, monkeypatch):
-    changed(monkeypatch, "combat")  # the operations and posture twins reproduce combat's functions too
+    changed(monkeypatch, "combat")  # the attacks, operations and posture twins reproduce combat's functions
     with pytest.warns(RuntimeWarning, match="combat.py changed"):
         chosen = kernels.select("auto")
-    assert {m for m in TWINS if m not in chosen.compiled} == {"combat", "operations", "posture"}
+    assert {m for m in TWINS if m not in chosen.compiled} == {"attacks", "operations", "posture"}
 
 
 def test_a_twin_not_built_falls_back_alone(built):
@@ -236,7 +240,7 @@ def test_no_build_at_all_runs_numpy_quietly(built, recwarn):
     built.clear()
     assert kernels.select("auto") is NUMPY
     assert not recwarn.list  # a machine without a compiler: nothing to report
-    with pytest.raises(InputError, match="census: not built.*trust: not built"):
+    with pytest.raises(InputError, match="attacks: not built.*trust: not built"):
         kernels.select("compiled")
 
 

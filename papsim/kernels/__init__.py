@@ -37,8 +37,8 @@ CHOICES = ("auto", "compiled", "numpy")
 HERE = Path(__file__).parent
 COMMON = HERE / "_common.pxd"  # helpers every twin includes: part of each build's hash
 TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with a compiled twin
+    "attacks": ("assault",),
     "census": ("count",),
-    "combat": ("engage", "poisson_where_positive"),
     "economy": ("one_day",),
     "operations": ("raid",),
     "population": ("one_day", "humanitarian_access"),
@@ -57,8 +57,8 @@ class Kernels(NamedTuple):
     ``name`` is ``"numpy"``, ``"compiled"`` or ``"mixed (compiled: ...)"``."""
 
     name: str
+    attacks: SimpleNamespace
     census: SimpleNamespace
-    combat: SimpleNamespace
     economy: SimpleNamespace
     operations: SimpleNamespace
     population: SimpleNamespace

@@ -20,20 +20,38 @@ TWIN_OF = {"territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2f
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
-cdef int _cell_strength(const int64_t* controller, Py_ssize_t n, const double* members, Py_ssize_t g,
-                        double* out) except -1:
-    """Members per cell into ``out``: each group's members spread evenly over its cells."""
-    cdef int64_t* counts = <int64_t*> _scratch(g, sizeof(int64_t) + sizeof(double), True)
-    cdef double* per_cell = <double*> (counts + g)
+cdef inline void _count_cells(const int64_t* controller, Py_ssize_t n, Py_ssize_t g, int64_t* counts) noexcept nogil:
+    """The cells of each group into ``counts[:g]`` (``counts`` has room for ``4 * g``): four partial counts
+    over every fourth cell, so that a run of one group's cells does not wait on a single counter."""
     cdef Py_ssize_t i, k
     cdef int64_t c
+    for k in range(4 * g):
+        counts[k] = 0
     for i in range(n):
         c = controller[i]
         if c != NO_GANG:
-            counts[c] += 1
-    for k in range(g):  # one division per group: the same quotient in each of its cells
-        if counts[k]:
-            per_cell[k] = members[k] / <double> counts[k]
+            counts[(i & 3) * g + c] += 1
+    for k in range(g):
+        counts[k] += counts[g + k] + counts[2 * g + k] + counts[3 * g + k]
+
+
+cdef inline void _per_cell(const double* members, const int64_t* counts, Py_ssize_t g, double* per_cell) noexcept nogil:
+    """Each group's members per cell it holds (0 for a group without cells): one division per group, the
+    same quotient in each of its cells."""
+    cdef Py_ssize_t k
+    for k in range(g):
+        per_cell[k] = members[k] / <double> counts[k] if counts[k] else 0.0
+
+
+cdef int _cell_strength(const int64_t* controller, Py_ssize_t n, const double* members, Py_ssize_t g,
+                        double* out) except -1:
+    """Members per cell into ``out``: each group's members spread evenly over its cells."""
+    cdef int64_t* counts = <int64_t*> _scratch(5 * g, sizeof(int64_t), False)
+    cdef double* per_cell = <double*> (counts + 4 * g)  # int64 and double are as wide
+    cdef Py_ssize_t i
+    cdef int64_t c
+    _count_cells(controller, n, g, counts)
+    _per_cell(members, counts, g, per_cell)
     for i in range(n):
         c = controller[i]
         out[i] = per_cell[c] if c != NO_GANG else 0.0
@@ -178,14 +196,20 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     cdef cnp.npy_bool* ho = <cnp.npy_bool*> _vec(hostile, cnp.NPY_BOOL, n, True, "hostile")
     cdef const void* table = _side_table(side_of)
     cdef bitgen_t* bitgen = _bitgen(rng)
+    cdef double* out
     cdef Py_ssize_t i, k, best, taken = 0
-    cdef int64_t owner, j
-    cdef double u, rate, att
-    cdef bint stale
-    # cells taken and their new controllers, applied after each stage (every cell sees the stage's start)
-    cdef int64_t* cells = <int64_t*> _scratch(3 * n, sizeof(int64_t), False)
+    cdef int64_t owner, j, c
+    cdef double u, rate, att, mine
+    cdef bint changed, counted = False
+    # cells taken and their new controllers, applied after each stage (every cell sees the stage's start), the
+    # sides of the cells, and the cells of each group with its members per cell (counted once control changes:
+    # the strength of a cell is then per_cell[its controller], and the strengths are written out once, at the end)
+    cdef int64_t* cells = <int64_t*> _scratch(4 * n + 5 * g, sizeof(int64_t), False)
     cdef int64_t* owners = cells + n
     cdef int64_t* side = cells + 2 * n
+    cdef int64_t* before = cells + 3 * n
+    cdef int64_t* counts = cells + 4 * n
+    cdef double* per_cell = <double*> (counts + 4 * g)  # int64 and double are as wide
     try:
         _sides(side_of, table, ctrl, n, side)
         for i in range(n):  # expansion into the cells of no gang on the front
@@ -207,12 +231,12 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
                 taken += 1
         _hand_over(ctrl, side, side_of, table, cells, owners, taken)
         _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
-        stale = taken > 0
+        changed = taken > 0
         if contest_rate > 0:  # rival gangs take border cells from each other
-            if stale:
-                strength = _empty(n, cnp.NPY_DOUBLE)
-                _cell_strength(ctrl, n, mem, g, <double*> cnp.PyArray_DATA(strength))
-                st = <const double*> cnp.PyArray_DATA(strength)
+            if changed:  # the strengths of the new control: cell_strength
+                _count_cells(ctrl, n, g, counts)
+                _per_cell(mem, counts, g, per_cell)
+                counted = True
             taken = 0
             for i in range(n):
                 if not ho[i]:
@@ -221,25 +245,45 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
                 owner = ctrl[nb[i * n_k]]
                 for k in range(n_k):
                     j = nb[i * n_k + k]
-                    if side[j] != side[i] and side[j] != NO_GANG and on_land[j] and st[j] > att:
-                        att = st[j]
-                        owner = ctrl[j]
+                    if side[j] != side[i] and side[j] != NO_GANG and on_land[j]:
+                        mine = (per_cell[ctrl[j]] if ctrl[j] != NO_GANG else 0.0) if counted else st[j]
+                        if mine > att:
+                            att = mine
+                            owner = ctrl[j]
                 if not att > 0:
                     continue
                 u = random_standard_uniform(bitgen)
-                if u < _take_probability(att, st[i], contest_rate):
+                mine = (per_cell[ctrl[i]] if ctrl[i] != NO_GANG else 0.0) if counted else st[i]
+                if u < _take_probability(att, mine, contest_rate):
                     cells[taken] = i
                     owners[taken] = owner
+                    before[taken] = ctrl[i]
                     taken += 1
             _hand_over(ctrl, side, side_of, table, cells, owners, taken)
             _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
-            stale = taken > 0
-        for i in range(n):  # holds end in the cells gangs hold
-            if ctrl[i] != NO_GANG:
-                held[i] = -1
-        if stale:
+            if counted:  # a cell changes hands between two groups
+                for k in range(taken):
+                    counts[before[k]] -= 1
+                    counts[owners[k]] += 1
+                _per_cell(mem, counts, g, per_cell)
+            changed = changed or taken > 0
+        if not changed:
+            for i in range(n):  # holds end in the cells gangs hold
+                if ctrl[i] != NO_GANG:
+                    held[i] = -1
+        else:  # and the strengths of the new control
+            if not counted:
+                _count_cells(ctrl, n, g, counts)
+                _per_cell(mem, counts, g, per_cell)
             strength = _empty(n, cnp.NPY_DOUBLE)
-            _cell_strength(ctrl, n, mem, g, <double*> cnp.PyArray_DATA(strength))
+            out = <double*> cnp.PyArray_DATA(strength)
+            for i in range(n):
+                c = ctrl[i]
+                if c != NO_GANG:
+                    held[i] = -1
+                    out[i] = per_cell[c]
+                else:
+                    out[i] = 0.0
     finally:
         free(cells)
     return strength

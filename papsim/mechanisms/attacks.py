@@ -58,49 +58,80 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     held = controller[sites]
     if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, sites):
         return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained, held != territory.NO_GANG)
-    civilians = np.zeros(len(controller))
-    deaths = np.zeros(3)
     able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
     attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
+    deaths = np.zeros(3)
     if len(attacked):
-        members = gangs.members
-        fought: dict[int, int] = {}  # cell -> the first site listed in it
-        for cell, site in zip(sites[attacked].tolist(), attacked.tolist()):
-            fought.setdefault(cell, site)
-        cells = np.array(sorted(fought), dtype=sites.dtype)
-        first = np.array([fought[cell] for cell in cells.tolist()], dtype=np.int64)
-        attackers = owner[first]
-        red = p["gang_attack_mass"] * att[first]
-        guards = units.cell == cells[:, None]
-        blue = (guards * units.personnel).sum(axis=1)
-        blue_eff = (guards * units.effectiveness).sum(axis=1)
-        armed = np.minimum(1.0, gangs.arms[attackers] / np.maximum(members[attackers], 1e-9))
-        a = combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * blue_eff / np.maximum(blue, 1e-9)
-        blue_loss, red_loss = k.combat.engage(blue, red, a, p["gang_lethality"] * armed, rng)
-        captured = (blue - blue_loss) * p["clear_ratio"] <= (red - red_loss)
-        members[:] = np.maximum(0.0, members - np.bincount(attackers, weights=red_loss, minlength=len(members)))
-        force_loss = (guards * units.personnel * (blue_loss / np.maximum(blue, 1e-9))[:, None]).sum(axis=0)
-        hnp_loss = force_loss[: units.n_hnp].sum()
-        mss_loss = force_loss[units.n_hnp:].sum()
+        cells, first = np.unique(sites[attacked], return_index=True)  # each cell fought for by its first site
+        first = attacked[first]
+        terms = Terms(p["gang_attack_mass"], combat.caution_lethality(p["security_lethality"], p["roe_caution"]),
+                      p["gang_lethality"], p["clear_ratio"], p["civilian_harm_ratio"])
+        killed, hnp_loss, mss_loss, civilians, taken = k.attacks.assault(
+            rng, cells, owner[first], att[first], units.cell, units.personnel, units.effectiveness, units.is_mss,
+            gangs.members, gangs.arms, population, grid.mean_population, controller, held_until, events, terms)
         hnp = max(0.0, hnp - hnp_loss)
         mss = max(0.0, math.floor(mss - mss_loss))
-        deaths[:] = (red_loss.sum(), HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
-        density = population[cells] / grid.mean_population
-        harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, p["civilian_harm_ratio"], 0.0)
-        civilians[cells] = k.combat.poisson_where_positive(rng, harm)  # distinct cells of a zero array
-        taken = cells[captured]
-        controller[taken] = attackers[captured]
-        held_until[taken] = -1
-        events[cells] += 1.0
+        deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
         if len(taken) and detained > 0:
             prisons_taken = grid.prison_sites & (sites[:, None] == taken).any(axis=1)
             if prisons_taken.any():
                 freed = detained * prisons_taken.sum() / grid.prison_sites.sum()
                 detained -= freed
-                np.add.at(members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
+                np.add.at(gangs.members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
+    else:
+        civilians = np.zeros(len(controller))
     closed = controller[sites] != territory.NO_GANG
     closed[attacked] = True
     return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed)
+
+
+class Terms(NamedTuple):
+    """The parameters of an assault on a site."""
+
+    mass: float  # gang_attack_mass: fighters massed per member of the attacking cell
+    security_lethality: float  # of the guards, after the cost of cautious rules (combat.caution_lethality)
+    gang_lethality: float
+    clear_ratio: float
+    harm_ratio: float  # civilian_harm_ratio
+
+
+def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, strength: np.ndarray,
+            unit_cell: np.ndarray, personnel: np.ndarray, effectiveness: np.ndarray, is_mss: np.ndarray,
+            members: np.ndarray, arms: np.ndarray, population: np.ndarray, mean_population: float,
+            controller: np.ndarray, held_until: np.ndarray, events: np.ndarray,
+            terms: Terms) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+    """The day's fights for the attacked site ``cells`` (distinct, increasing), each by the group
+    ``attackers`` massing ``terms.mass`` times its cell ``strength`` against the units posted there.
+
+    The guards' personnel and effectiveness are added unit by unit; the square law (:func:`combat.engage`),
+    the attackers armed as far as their weapons go; a cell is taken when the guards left are fewer than the
+    clearing ratio times the attackers left. The attackers' losses leave their groups; the guards' losses are
+    shared by the units of each cell in proportion to their personnel and added up per force, unit by unit.
+    Civilians are harmed as in an operation, without caution (:func:`combat.civilian_harm_expected`, drawn
+    where positive). ``members``, ``controller``, ``held_until`` and ``events`` (one per fight) in place.
+    Returns ``(gang members killed, HNP lost, MSS lost, civilians killed per cell, cells taken)``.
+    """
+    red = terms.mass * strength
+    posted = np.isin(unit_cell, cells)
+    where = np.searchsorted(cells, unit_cell[posted])  # the fight of each unit posted at an attacked cell
+    blue = np.bincount(where, weights=personnel[posted], minlength=len(cells))
+    blue_eff = np.bincount(where, weights=effectiveness[posted], minlength=len(cells))
+    armed = np.minimum(1.0, arms[attackers] / np.maximum(members[attackers], 1e-9))
+    a = terms.security_lethality * blue_eff / np.maximum(blue, 1e-9)
+    blue_loss, red_loss = combat.engage(blue, red, a, terms.gang_lethality * armed, rng)
+    captured = (blue - blue_loss) * terms.clear_ratio <= (red - red_loss)
+    members[:] = np.maximum(0.0, members - np.bincount(attackers, weights=red_loss, minlength=len(members)))
+    lost = np.bincount(is_mss[posted], weights=personnel[posted] * (blue_loss / np.maximum(blue, 1e-9))[where],
+                       minlength=2)
+    harm = combat.civilian_harm_expected(blue_loss + red_loss, population[cells] / mean_population, 1.0,
+                                         terms.harm_ratio, 0.0)
+    civilians = np.zeros(len(controller))
+    civilians[cells] = combat.poisson_where_positive(rng, harm)
+    taken = cells[captured]
+    controller[taken] = attackers[captured]
+    held_until[taken] = -1
+    events[cells] += 1.0
+    return float(red_loss.sum()), float(lost[0]), float(lost[1]), civilians, taken
 
 
 # how far below the draw an attack probability worked out with math.exp may fall and still let the site be
