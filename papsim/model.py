@@ -288,7 +288,7 @@ class PortAuPrince(mesa.Model):
             "displaced_total": self.displaced_total,
             "displaced_out": self.displaced_out,
             "population_in_city": total,
-            "key_sites_held": float((~self.site_closed_today).sum()),
+            "key_sites_held": float(len(self.site_closed_today) - np.count_nonzero(self.site_closed_today)),
             "schools_open_share": secure_share,
             "humanitarian_access": self.kernels.population.humanitarian_access(
                 self.controller == territory.NO_GANG, self.nbr, self.anchors, self.population),

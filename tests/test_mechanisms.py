@@ -312,3 +312,13 @@ def test_a_side_wiped_out_within_the_day_leaves_the_square_law_survivors():
     assert blue[0] == pytest.approx(np.sqrt(100 ** 2 - 10 ** 2)) and red[0] == 0.0
     assert blue[1] == 0.0 and red[1] == 7.0  # nobody to fight: nothing changes
     assert blue[2] == 5.0 and red[2] == 0.0
+
+
+def test_attacks_fight_each_cell_once_for_its_first_site():
+    from papsim.mechanisms.attacks import _first_per_cell
+    g = np.random.default_rng(0)
+    for _ in range(300):
+        cells = g.integers(0, 6, g.integers(1, 10))
+        distinct, first = _first_per_cell(cells)
+        expected, where = np.unique(cells, return_index=True)
+        assert np.array_equal(distinct, expected) and np.array_equal(first, where)

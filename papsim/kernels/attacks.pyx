@@ -14,7 +14,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"attacks": "7a5a9762f5cec91d742419ef42123501c88a48eb11429532446607682b920d29", "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd"}
+TWIN_OF = {"attacks": "0619e7d657f788aa1aee8fab777abda0ebcfc08f50b2896ac3a2b135abfaa47a", "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 

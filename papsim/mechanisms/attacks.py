@@ -62,7 +62,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
     deaths = np.zeros(3)
     if len(attacked):
-        cells, first = np.unique(sites[attacked], return_index=True)  # each cell fought for by its first site
+        cells, first = _first_per_cell(sites[attacked])  # each cell fought for by its first site
         first = attacked[first]
         terms = Terms(p["gang_attack_mass"], combat.caution_lethality(p["security_lethality"], p["roe_caution"]),
                       p["gang_lethality"], p["clear_ratio"], p["civilian_harm_ratio"])
@@ -132,6 +132,16 @@ def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, 
     held_until[taken] = -1
     events[cells] += 1.0
     return float(red_loss.sum()), float(lost[0]), float(lost[1]), civilians, taken
+
+
+def _first_per_cell(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``cells`` in increasing order and where each first appears (``np.unique`` with
+    ``return_index``, without its cost for a handful of sites)."""
+    order = np.argsort(cells, kind="stable")
+    ordered = cells[order]
+    first = np.ones(len(cells), bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first], order[first]
 
 
 # how far below the draw an attack probability worked out with math.exp may fall and still let the site be
