@@ -13,6 +13,7 @@ algorithms on the model's generator: the same numbers and the same stream as ``G
 """
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
@@ -52,5 +53,6 @@ setup(
     package_dir=LIBRARY,
     package_data=PACKAGE_DATA,
     exclude_package_data={"": ["**/__pycache__/*"]},
-    ext_modules=cythonize(twins, compiler_directives={"language_level": "3"}, quiet=True),
+    ext_modules=cythonize(twins, compiler_directives={"language_level": "3"}, quiet=True, nthreads=os.cpu_count() or 1),
+    options={"build_ext": {"parallel": True}},  # the twins are independent extensions: one compiler per core
 )

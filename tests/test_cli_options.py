@@ -4,6 +4,7 @@ one line for an unknown ``--group``, and a quiet end when the reader of the outp
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import shutil
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from papsim.cli import build_parser, main
+from papsim.cli import COMMANDS, MODULES, build_parser, main
 from papsim.registry import PARAMETERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,3 +139,20 @@ def test_a_reader_of_one_line_ends_it_quietly():
     proc.wait(timeout=120)
     assert first.startswith("name,default,unit")
     assert err == "" and proc.returncode in (0, 141)  # 0 when everything fitted in the pipe before it closed
+
+
+def test_the_command_table_names_the_module_of_every_subcommand():
+    added = {}
+    for module in MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(f"papsim.cli.{module}").register(sub)
+        added |= dict.fromkeys(sub.choices, module)
+    assert added == COMMANDS and list(subcommands()) == list(COMMANDS)  # the order of the help too
+
+
+def test_a_call_reads_only_the_module_of_its_command():
+    code = ("import sys; from papsim.cli import build_parser; build_parser(['params', '--help-not-parsed']); "
+            "print(sorted(m for m in sys.modules if m.startswith('papsim.cli.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['papsim.cli.args', 'papsim.cli.params']"

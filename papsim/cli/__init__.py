@@ -7,6 +7,7 @@ of the output closed it early (as ``pap-sim params | head -1``: nothing more is 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -14,25 +15,33 @@ import warnings
 from typing import TextIO
 
 from papsim import __version__
-from papsim.cli import calibrate, compare, docs, experiments, library, params, report, run, viz
 from papsim.errors import InputError
 
-COMMANDS = (run, library, params, experiments, compare, calibrate, docs, report, viz)  # each adds its subcommands
+# each subcommand and the module of papsim.cli that adds it, in the order of the help: a call imports only
+# the module of its command (all of them import pandas, matplotlib, SciPy, Mesa and Dask's client, seconds
+# on a slow machine); tests/test_cli_options.py holds this table to what the modules add
+COMMANDS: dict[str, str] = {"run": "run", "library": "library", "params": "params", "sweep": "experiments",
+                            "sensitivity": "experiments", "analyze": "experiments", "discover": "experiments",
+                            "compare": "compare", "calibrate": "calibrate", "docs": "docs", "report": "report",
+                            "viz": "viz"}
+MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or, when ``argv`` names one, of its module's subcommands only."""
+    called = next((arg for arg in argv if not arg.startswith("-")), None) if argv else None
     parser = argparse.ArgumentParser(prog="pap-sim", description=__doc__.splitlines()[0] + " See README.md.")
     parser.add_argument("--version", action="version", version=f"pap-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 help="one of these (pap-sim COMMAND --help for its options)")
-    for command in COMMANDS:
-        command.register(sub)
+    for module in [COMMANDS[called]] if called in COMMANDS else MODULES:
+        importlib.import_module(f"papsim.cli.{module}").register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         with warnings.catch_warnings():  # restored on return: main() may be called again (the tests do)
             warnings.showwarning = _one_line
