@@ -44,9 +44,10 @@ def one_day(object rng, cnp.ndarray trust not None, cnp.ndarray presence not Non
     cdef double misconduct = misconduct_loss * incidents
     cdef double passivity = passivity_penalty * passivity_index
     cdef double visible, harm, change
+    cdef double unseen = _minimum(1.0, 0.0 / unit_size)  # the value of no presence: most cells, no division
     cdef Py_ssize_t i
     for i in range(n):
-        visible = _minimum(1.0, pres[i] / unit_size)
-        harm = civ[i] * 1000.0 / pop[i] if pop[i] > 0 else 0.0
+        visible = _minimum(1.0, pres[i] / unit_size) if pres[i] != 0 else unseen
+        harm = civ[i] * 1000.0 / pop[i] if pop[i] > 0 and civ[i] != 0 else 0.0  # 0 killed: 0 per 1,000
         change = gain * visible * (1.0 - tru[i]) - harm_loss * harm - misconduct - passivity
         tru[i] = _minimum(_maximum(0.0, tru[i] + change), 1.0) if on_land[i] else 0.0
