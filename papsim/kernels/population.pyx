@@ -95,7 +95,9 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     positive = 0
     running = -0.0
     for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
-        dead = _minimum(deaths[i] + civ[i], floor(pop[i]))  # kidnappings (of the residents before the deaths)
+        dead = deaths[i] + civ[i]  # kidnappings (of the residents before the deaths)
+        if not (dead == 0.0 and pop[i] >= 0.0):  # else the minimum is that +0.0: no floor to take
+            dead = _minimum(dead, floor(pop[i]))
         deaths[i] = dead
         lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
         if lam > 0:
@@ -106,7 +108,10 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
         pop[i] -= dead  # the dead leave; who flees
         viol[i] = 0.9 * viol[i] + dead
         safe[i] = not gang[i] and not cont[i] and on_land[i]
-        flee[i] = _minimum(displaced_per_death * dead + front_flight_rate * pop[i] * <double> cont[i], pop[i])
+        if dead == 0.0 and not cont[i]:  # no death and no front: nobody flees (the rates are not negative)
+            flee[i] = 0.0 if pop[i] >= 0.0 else pop[i]
+        else:
+            flee[i] = _minimum(displaced_per_death * dead + front_flight_rate * pop[i] * <double> cont[i], pop[i])
         host[i] = pop[i] * <double> safe[i]
     _poisson_field(bitgen, cum, cells, positive, kid)
     total = _sum(flee, n)
@@ -115,8 +120,8 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     for i in range(n):  # the fleeing leave, the secure cells host those who stay in the city
         before = pop[i]
         after = before - flee[i]
-        if inside > 0:
-            after = after + inside * host[i] / host_total
+        if inside > 0:  # a cell hosting nobody gets + 0.0 (no division)
+            after = after + (inside * host[i] / host_total if host[i] != 0.0 else 0.0)
         pop[i] = after
         disp[i] += _maximum(after - before, 0.0)
     dead = _sum(deaths, n)
