@@ -6,7 +6,9 @@ fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → post
 attacks → retaliation → territory → population → economy and recruitment → trust → census → phase →
 record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
-compiled twin, the same numbers). All randomness comes from ``self.rng``.
+compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
+spawned from the run's seed and set to the day (``papsim/streams.py``), so that scenarios run on the same seed
+are paired.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 from papsim.agents import FORCES, GangGroup, SecurityUnit
 from papsim import citymap
 from papsim.citymap import CityMap
+from papsim.events import EventLog
 from papsim.kernels import select as select_kernels
 from papsim.mechanisms import (Grid, attacks, census, economy, funding, operations, personnel, phases, population,
                                posture, retaliation, settlement, territory, trust)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
+from papsim.streams import Streams
 
 # the registry parameters read outside the mechanisms: by the model itself (the map's resolution and density
 # gradient, through citymap.for_params, as papsim/runner.py does), by the run's summary (papsim/indicators.py)
@@ -43,6 +47,14 @@ def _share_of(part: float, total: float) -> float:
     return min(1.0, float(part / total)) if total > 0 else 0.0
 
 
+def _residents_killed_by(operations: np.ndarray, killed: np.ndarray) -> float:
+    """Residents killed in today's ``operations`` (per cell, as drawn) among the residents ``killed`` per cell
+    (all causes, capped by the residents): where the cap binds, the operations, which come first in the day,
+    keep their victims."""
+    cells = operations.nonzero()[0]
+    return float(np.minimum(operations[cells], killed[cells]).sum()) if len(cells) else 0.0
+
+
 class PortAuPrince(mesa.Model):
     """Gang territorial control in Port-au-Prince and the security forces sent against it."""
 
@@ -51,6 +63,7 @@ class PortAuPrince(mesa.Model):
         """``kernels``: ``"compiled"``, ``"numpy"`` or ``"auto"`` (:func:`papsim.kernels.select`; by default the
         ``PAP_SIM_KERNELS`` environment variable, else ``auto``). Both give the same numbers."""
         super().__init__(rng=rng)
+        self.streams = Streams(rng)
         self.kernels = select_kernels(kernels)
         self.config = scenario
         p = self.p = scenario.params
@@ -63,11 +76,14 @@ class PortAuPrince(mesa.Model):
         self._build_forces()
         self._build_funding()
         self.recorder = Recorder(self.days)
+        self.event_log = EventLog(city.cell_commune, city.commune_codes, city.commune_names,
+                                  tuple(gang.name for gang in city.gangs))
         self.commune_recorder = CommuneRecorder(self.days, city.commune_codes, city.commune_names,
                                                 self._urban_per_commune)
         held = self.controller != territory.NO_GANG
         self._record(*self._census(held, ~held & ~self.contested & self.land, np.zeros(city.n_cells)), ops=0,
-                     cleared=0, attacked=0, deaths=np.zeros(4), civ_ops=0.0, arrests=0.0, kidnaps=0.0)
+                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, civ_ops=0.0, arrests=0.0,
+                     kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
     @property
@@ -137,7 +153,7 @@ class PortAuPrince(mesa.Model):
 
     def _build_gangs(self, city: CityMap) -> None:
         gangs, controller = territory.initial_gangs(self.p, city.gangs, city.base_distance_km, self.urban,
-                                                    city.site_cells, self.rng)
+                                                    city.site_cells, self.streams["gangs"])
         self.population, self.displaced = settlement.displaced_at_start(self.p, self.population,
                                                                         controller != territory.NO_GANG)
         self.gang_arrays = gangs
@@ -150,7 +166,7 @@ class PortAuPrince(mesa.Model):
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
 
     def _build_forces(self) -> None:
-        self.hnp, units = personnel.initial_units(self.p, self.days, self.rng)
+        self.hnp, units = personnel.initial_units(self.p, self.days, self.streams["units"])
         self.force = units
         self.n_hnp_units = units.n_hnp
         # the unit arrays, changed in place (read by the agents and the map snapshots)
@@ -178,7 +194,8 @@ class PortAuPrince(mesa.Model):
         if self.day >= self.days:
             raise RuntimeError(f"the run is over: it was set up for {self.days} days")
         self.day += 1
-        k, p, rng, t = self.kernels, self.p, self.rng, self.day
+        k, p, t, rng = self.kernels, self.p, self.day, self.streams
+        rng.day(t)
         self.events[:] = 0.0
         self.account, unpaid = funding.pay_day(self.account, self.inflow[t], self.mss * self.cost_pm / 30.0)
         self.hnp, self.mss = personnel.deploy(
@@ -186,29 +203,31 @@ class PortAuPrince(mesa.Model):
             cost_pm=self.cost_pm, schedule_days=self.schedule_days, schedule_personnel=self.schedule_personnel)
         personnel.upkeep(p, self.force, unpaid)
         frontier = self._fronts()[0]
-        placed = posture.assign(k, p, rng, self.force, hnp=self.hnp, mss=self.mss, phase=self.phase, day=t,
+        placed = posture.assign(k, p, rng["posture"], self.force, hnp=self.hnp, mss=self.mss, phase=self.phase, day=t,
                                 controller=self.controller, held_until=self.held_until, frontier=frontier,
                                 population=self.population, posts=self._posts)
         presence = self.security = placed.presence  # a new array each morning
         self.patrolled = placed.patrolled
-        ops = operations.day(k, p, rng, self.force, self.gang_arrays, self.geo, placed.raiders, today=t,
+        ops = operations.day(k, p, rng["operations"], self.force, self.gang_arrays, self.geo, placed.raiders, today=t,
                              phase=self.phase, hnp=self.hnp, mss=self.mss, detained=self.detained,
                              controller=self.controller, gang_strength=self.gang_strength, presence=presence,
                              frontier=frontier, population=self.population, trust=self.trust,
                              held_until=self.held_until, cleared_on=self.cleared_on, events=self.events)
         self.detained += ops.arrested
-        hits = attacks.day(k, p, rng, self.force, self.gang_arrays, self.geo, strength=self.gang_strength,
+        self.event_log.add("operation", t, ops.log)
+        hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, strength=self.gang_strength,
                            controller=self.controller, intensity=self.retaliation, held_until=self.held_until,
                            events=self.events, population=self.population, hnp=ops.hnp, mss=ops.mss,
                            detained=self.detained)
         self.hnp, self.mss, self.detained = hits.hnp, hits.mss, hits.detained
+        self.event_log.add("attack", t, hits.log)
         retaliation.day(k, p, self.retaliation, self.events, self.geo)
         self.site_closed_today = hits.closed
         self.site_closed_days += hits.closed
         # gang_strength is set from control and members after the operations; attacks change both
         strength = k.territory.cell_strength(self.controller, self.gang_members) if hits.attacks else self.gang_strength
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
-        self.gang_strength[:] = territory.day(k, p, rng, self.gang_arrays, self.geo, today=t,
+        self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
                                               cleared_on=self.cleared_on, held_until=self.held_until,
                                               front=front, hostile=gang_front)
@@ -216,15 +235,15 @@ class PortAuPrince(mesa.Model):
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
         civilians = ops.civilians + hits.civilians
         held = self.controller != territory.NO_GANG
-        people = population.day(k, p, rng, self.population, held=held, contested=self.contested,
+        people = population.day(k, p, rng["population"], self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
-        economy.day(k, p, rng, self.gang_arrays, self.geo, controller=self.controller, population=self.population,
+        economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller, population=self.population,
                     trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
-        trust.day(k, p, rng, self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
+        trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase), civilians_killed=civilians,
                   population=self.population, land=self.land)
         city, communes = self._census(held, people.secure, people.killed)
@@ -233,6 +252,7 @@ class PortAuPrince(mesa.Model):
         deaths = ops.deaths + hits.deaths
         self._record(city, communes, ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
                      deaths=np.array([people.deaths, deaths[0], deaths[1], deaths[2]]),
+                     by_security=deaths[0] + _residents_killed_by(ops.civilians, people.killed),
                      civ_ops=float(civilians.sum()), arrests=ops.arrested, kidnaps=float(people.kidnappings.sum()))
 
     def _posts(self, n_static: int) -> np.ndarray:
@@ -271,8 +291,10 @@ class PortAuPrince(mesa.Model):
                           cell_commune=self.city.cell_commune)
 
     def _record(self, city: census.City, communes: np.ndarray, ops: int, cleared: int, attacked: int,
-                deaths: np.ndarray, civ_ops: float, arrests: float, kidnaps: float) -> None:
-        """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events."""
+                deaths: np.ndarray, by_security: float, civ_ops: float, arrests: float, kidnaps: float) -> None:
+        """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events:
+        ``deaths`` of residents, gang members, HNP and MSS, of which ``by_security`` were killed by the
+        security forces (gang members anywhere, residents in operations) and the rest by gangs."""
         total = city.residents
         secure_share = _share_of(city.secure_residents, total)
         nh = self.n_hnp_units
@@ -284,6 +306,7 @@ class PortAuPrince(mesa.Model):
             "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
+            "deaths_by_gangs": float(deaths.sum()) - by_security, "deaths_by_security": by_security,
             "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
             "displaced_total": self.displaced_total,
             "displaced_out": self.displaced_out,

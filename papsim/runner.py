@@ -25,6 +25,7 @@ class Result:
     summary: dict[str, float | int | bool]  # final values, totals and derived indicators
     sites: pd.DataFrame  # per key site: name, kind, days closed, held at the end
     communes: pd.DataFrame  # one row per day and commune, one column per commune series
+    events: pd.DataFrame  # one row per violent event (papsim.events.COLUMNS)
     snapshots: dict[int, Frame]  # the map state (control, front lines, units) at chosen days
 
     @property
@@ -54,4 +55,4 @@ def run(scenario: Scenario | str | Path, seed: int = 0, days: int | None = None,
     communes = model.commune_recorder.frame(scenario.start_date)
     summary = summarise(ts, scenario.params, model.initial_population, sites, communes)
     return Result(scenario=scenario, seed=seed, timeseries=ts, summary=summary, sites=sites, communes=communes,
-                  snapshots=snapshots)
+                  events=model.event_log.frame(scenario.start_date), snapshots=snapshots)

@@ -12,6 +12,7 @@ import pytest
 
 import papsim
 from papsim.errors import InputError
+from papsim.events import COLUMN_NAMES
 from papsim.outcomes import BY_NAME, HEADLINE
 from papsim.registry import PARAMETERS
 
@@ -39,6 +40,9 @@ def test_run_writes_every_output(tmp_path):
     assert summary["kernels"] == papsim.kernels.select().name  # which set ran (the same numbers either way)
     again = papsim.run(ROOT / "scenarios/baseline.toml", seed=3, days=40).timeseries
     assert ts["gang_population_share"].tolist() == pytest.approx(again["gang_population_share"].tolist(), rel=1e-12)
+    events = pd.read_parquet(out / "events.parquet")  # the events log, as the catalogue lists it
+    assert tuple(events.columns) == COLUMN_NAMES and len(events) > 0
+    assert events["killed_gang"].sum() == pytest.approx(ts["deaths_gang"].sum())
 
 
 def test_params_lists_the_registry():

@@ -111,7 +111,7 @@ def test_raid_is_the_choice_of_targets_then_the_fights():
         args, kwargs = raid_case(seed)
         rng, raiders, units, gangs, grid = copy.deepcopy(args)
         kw = copy.deepcopy(kwargs)
-        n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss = operations.raid(
+        n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = operations.raid(
             rng, raiders, units, gangs, grid, **kw)
         check = np.random.default_rng(seed + 10_000)
         members = args[3].members
@@ -121,6 +121,13 @@ def test_raid_is_the_choice_of_targets_then_the_fights():
                                       kwargs["frontier"], grid.site_distance)
         targets = cells[posture.choose_targets(score, kwargs["n_ops"], check)]
         assert n_ops == len(targets) and n_ops <= max(kwargs["n_ops"], 0)
+        assert log.shape == (n_ops, len(operations.RAID_LOG))  # the log: one row per operation, adding up
+        row = dict(zip(operations.RAID_LOG, log.T))
+        assert np.array_equal(row["cell"], targets) and np.array_equal(row["gang"], kwargs["controller"][targets])
+        assert np.allclose([row["gang_killed"].sum(), row["arrested"].sum(), row["hnp_losses"].sum(),
+                            row["mss_losses"].sum()], [killed, arrested, hnp_loss, mss_loss])
+        assert np.array_equal(row["civilians_killed"], civilians[targets]) and row["cleared"].sum() == cleared
+        assert (row["mss_personnel"] <= row["personnel"]).all()
         assert np.array_equal(kw["events"], np.bincount(targets, minlength=len(kw["events"])).astype(float))
         assert cleared == int(np.count_nonzero((kw["controller"] == NO_GANG) & (kwargs["controller"] != NO_GANG)))
         if n_ops == 0:

@@ -69,6 +69,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         result.sites.to_csv(tmp, index=False)
     with atomic.replacing(out / "communes.csv") as tmp:  # one row per day and commune
         result.communes.to_csv(tmp, index=False)
+    with atomic.replacing(out / "events.parquet") as tmp:  # one row per violent event (papsim.events)
+        result.events.to_parquet(tmp, index=False)
     payload = {"scenario": scenario.name, "scenario_file": str(scenario.path), "seed": args.seed, "days": days,
                "start_date": str(scenario.start_date), "kernels": select_kernels().name,
                "parameters": scenario.params,

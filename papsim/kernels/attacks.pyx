@@ -14,8 +14,11 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"attacks": "0619e7d657f788aa1aee8fab777abda0ebcfc08f50b2896ac3a2b135abfaa47a", "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd"}
+TWIN_OF = {"attacks": "17efaeaf76d04e20601ac77053dbad8bf71a0f8624a29d44ea8c974017d0cfa2", "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
+
+cdef enum:
+    N_LOG = 10  # the columns of the fights' log (papsim.mechanisms.attacks.ASSAULT_LOG)
 
 
 cdef inline Py_ssize_t _find(const int64_t* sorted_cells, Py_ssize_t n, int64_t cell) noexcept nogil:
@@ -62,7 +65,12 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
     cdef int64_t* taken_cells
     cdef Py_ssize_t count = 0
     cdef double lost[2]
-    cdef double harm, killed
+    cdef double harm, killed, share
+    cdef cnp.npy_intp dims[2]
+    dims[0], dims[1] = m, N_LOG
+    cdef cnp.ndarray log = <cnp.ndarray> cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
+    cdef double* row
+    cdef double* rows = <double*> cnp.PyArray_DATA(log)
     # per fight: red, blue, blue's effectiveness, a, b, the losses; per unit its fight (-1: not at one);
     # per group the attackers' losses
     cdef double* red = <double*> _scratch(7 * m + units + g, sizeof(double), False)
@@ -84,6 +92,7 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
             if where[u] >= 0:
                 blue[where[u]] += staff[u]
                 blue_eff[where[u]] += eff[u]
+                rows[where[u] * N_LOG + 3] += staff[u] * (1.0 if mss[u] else 0.0)  # np.bincount's weights
         for c in range(m):
             a[c] = security_lethality * blue_eff[c] / _maximum(blue[c], 1e-9)
             b[c] = gang_lethality * _minimum(1.0, weapons[by[c]] / _maximum(mem[by[c]], 1e-9))
@@ -96,9 +105,11 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
             mem[k] = _maximum(0.0, mem[k] - gang_loss[k])
         lost[0] = 0.0
         lost[1] = 0.0
-        for u in range(units):
+        for u in range(units):  # the losses per force, in all and per fight (log columns 6 and 7), unit by unit
             if where[u] >= 0:
-                lost[1 if mss[u] else 0] += staff[u] * (blue_loss[where[u]] / _maximum(blue[where[u]], 1e-9))
+                share = staff[u] * (blue_loss[where[u]] / _maximum(blue[where[u]], 1e-9))
+                lost[1 if mss[u] else 0] += share
+                rows[where[u] * N_LOG + (7 if mss[u] else 6)] += share
         for c in range(m):  # civilians: drawn where the expected harm is positive, fight by fight
             harm = harm_ratio * (blue_loss[c] + red_loss[c]) * (pop[fought[c]] / mean_population / 1.0) * 1.0
             civ[fought[c]] = _draw_poisson(bitgen, harm)
@@ -108,7 +119,11 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
         taken_cells = <int64_t*> cnp.PyArray_DATA(taken)
         count = 0
         for c in range(m):
+            row = rows + c * N_LOG
+            row[0], row[1], row[2], row[4], row[5] = <double> fought[c], <double> by[c], blue[c], red[c], red_loss[c]
+            row[8] = civ[fought[c]]
             if (blue[c] - blue_loss[c]) * clear_ratio <= (red[c] - red_loss[c]):
+                row[9] = 1.0
                 taken_cells[count] = fought[c]
                 count += 1
                 ctrl[fought[c]] = by[c]
@@ -117,4 +132,4 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
         killed = _sum(red_loss, m)
     finally:
         free(red)
-    return killed, lost[0], lost[1], civilians, taken
+    return killed, lost[0], lost[1], civilians, taken, log

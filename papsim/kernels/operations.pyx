@@ -19,13 +19,23 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "5990559907f68638c1f5ef8160632be085b2603d05e5c391f430b6c358bc4c5c",
+    "operations": "ae26f8047b331d619f3235187c355d24feea24e92a0c45b018541b9d6f939fac",
     "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd",
     "posture": "b413209a07eca1e8275b8a30d69ac571e6df459b6cc346fd2a88d8eff863a0b5",
     "territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b",
 }
+cdef enum:
+    N_LOG = 11  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)
+
 RULES = ("border", "population", "strength", "sites")  # posture.TARGET_RULES, in the order of the codes below
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
+
+
+cdef cnp.ndarray _mat_zeros(Py_ssize_t rows, Py_ssize_t cols):
+    """A new ``rows`` by ``cols`` array of zeros (float64)."""
+    cdef cnp.npy_intp dims[2]
+    dims[0], dims[1] = rows, cols
+    return <cnp.ndarray> cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
 
 
 def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, object grid, *, Py_ssize_t n_ops,
@@ -128,7 +138,7 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
                                room)
         n = found
         if n == 0:
-            return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0
+            return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0, _mat_zeros(0, N_LOG)
         n_r = n * per_op  # raiders[: n * units_per_operation]
         if n_r < 0:
             n_r = n_raiders + n_r if n_raiders + n_r > 0 else 0
@@ -138,18 +148,19 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
             rol[ids[i]] = 4  # posture.OPERATION
             post[ids[i]] = best[i % n]
         memcpy(before, mem, g * sizeof(double))
+        log = _mat_zeros(n, N_LOG)
         result = _operations(bitgen, best, n, ids, n_r, pers, unit_eff, mss, mor, st, ctrl, nb, n_k, valid, conf, g,
                              mem, arm, tru, pres, pop, area_km2, mean_population, lethality, gang_lethality,
                              caution, reinforcement_share, low_profile_engagement, intel_weight, arrest_share,
                              free_detention, harm_ratio, clear_ratio, civ_cell, counts, today, hold, held,
-                             cleared_day, ev, &n_done)
+                             cleared_day, ev, <double*> cnp.PyArray_DATA(log), &n_done)
         if n_done or memcmp(before, mem, g * sizeof(double)) != 0:  # else this morning's strengths, to the bit
             for j in range(g):
                 per_cell[j] = mem[j] / <double> counts[j] if counts[j] else 0.0
             for i in range(n_cells):
                 c = ctrl[i]
                 st[i] = per_cell[c] if c != NO_GANG else 0.0
-        return (n, n_done, civilians) + result
+        return (n, n_done, civilians) + result + (log,)
     finally:
         free(counts)
         free(best)
@@ -164,11 +175,13 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
                        double low_profile_engagement, double intel_weight, double arrest_share,
                        double free_detention, double harm_ratio, double clear_ratio, double* civ_cell,
                        int64_t* counts, int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,
-                       double* ev, Py_ssize_t* n_done):
+                       double* ev, double* log, Py_ssize_t* n_done):
     """The fights of the ``n`` operations (:func:`papsim.mechanisms.operations.fight`), then the cells
-    cleared (their gang's ``counts`` less one each), the civilians killed per cell and the events. Returns
-    ``(gang members killed, arrested, HNP losses, MSS losses)``."""
+    cleared (their gang's ``counts`` less one each), the civilians killed per cell, the events and the
+    ``log``'s rows (``RAID_LOG``, ``n`` by ``N_LOG``). Returns ``(gang members killed, arrested, HNP losses,
+    MSS losses)``."""
     cdef double lethality_used = lethality * (1.0 - 0.3 * caution)  # combat.caution_lethality
+    cdef double* row
     cdef double places, total, density, harm, armed, killed_total, arrested_total, hnp_total, mss_total
     cdef Py_ssize_t r, op, k
     cdef int64_t unit, cell, gang, j
@@ -236,6 +249,10 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         mor[unit] = _max(0.3, mor[unit] - 0.5 * (blue_loss[op] / _max(persons[op], 1e-9)))
     for op in range(n):  # the cells cleared lose their gang and are held; one event per operation
         cell = tgt[op]
+        row = log + op * N_LOG
+        row[0], row[1], row[2], row[3] = <double> cell, <double> ctrl[cell], persons[op], mss_persons[op]
+        row[4], row[5], row[6], row[7], row[8] = engaged[op], killed[op], arrested[op], hnp_loss[op], mss_loss[op]
+        row[9], row[10] = civ[op], 1.0 if clr[op] else 0.0
         civ_cell[cell] = civ[op]
         if clr[op]:
             counts[ctrl[cell]] -= 1

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 PARAMETERS: tuple[str, ...] = ("gang_attack_rate", "gang_attack_mass", "security_lethality", "roe_caution",
                                "gang_lethality", "clear_ratio", "civilian_harm_ratio")
+ASSAULT_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed",
+                                "hnp_losses", "mss_losses", "civilians_killed", "taken")
+"""The columns of :func:`assault`'s log, one row per fight in the order of its cells: the attacked cell and
+the attacking group, the guards' personnel (of them MSS) and the fighters massed, the attackers killed, the
+guards' casualties (killed and wounded) of each force, the residents killed, and 1 if the cell was taken."""
 
 
 class Outcome(NamedTuple):
@@ -34,6 +39,7 @@ class Outcome(NamedTuple):
     mss: float
     detained: float  # detainees left in the prisons
     closed: np.ndarray  # per site: attacked or held by a gang today
+    log: np.ndarray  # one row per fight (ASSAULT_LOG)
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid, *,
@@ -57,7 +63,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     draw = rng.random(len(sites))
     held = controller[sites]
     if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, sites):
-        return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained, held != territory.NO_GANG)
+        return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained, held != territory.NO_GANG,
+                       np.zeros((0, len(ASSAULT_LOG))))
     able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
     attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
     deaths = np.zeros(3)
@@ -66,7 +73,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         first = attacked[first]
         terms = Terms(p["gang_attack_mass"], combat.caution_lethality(p["security_lethality"], p["roe_caution"]),
                       p["gang_lethality"], p["clear_ratio"], p["civilian_harm_ratio"])
-        killed, hnp_loss, mss_loss, civilians, taken = k.attacks.assault(
+        killed, hnp_loss, mss_loss, civilians, taken, log = k.attacks.assault(
             rng, cells, owner[first], att[first], units.cell, units.personnel, units.effectiveness, units.is_mss,
             gangs.members, gangs.arms, population, grid.mean_population, controller, held_until, events, terms)
         hnp = max(0.0, hnp - hnp_loss)
@@ -79,10 +86,10 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
                 detained -= freed
                 np.add.at(gangs.members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
     else:
-        civilians = np.zeros(len(controller))
+        civilians, log = np.zeros(len(controller)), np.zeros((0, len(ASSAULT_LOG)))
     closed = controller[sites] != territory.NO_GANG
     closed[attacked] = True
-    return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed)
+    return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed, log)
 
 
 class Terms(NamedTuple):
@@ -99,7 +106,7 @@ def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, 
             unit_cell: np.ndarray, personnel: np.ndarray, effectiveness: np.ndarray, is_mss: np.ndarray,
             members: np.ndarray, arms: np.ndarray, population: np.ndarray, mean_population: float,
             controller: np.ndarray, held_until: np.ndarray, events: np.ndarray,
-            terms: Terms) -> tuple[float, float, float, np.ndarray, np.ndarray]:
+            terms: Terms) -> tuple[float, float, float, np.ndarray, np.ndarray, np.ndarray]:
     """The day's fights for the attacked site ``cells`` (distinct, increasing), each by the group
     ``attackers`` massing ``terms.mass`` times its cell ``strength`` against the units posted there.
 
@@ -109,29 +116,35 @@ def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, 
     shared by the units of each cell in proportion to their personnel and added up per force, unit by unit.
     Civilians are harmed as in an operation, without caution (:func:`combat.civilian_harm_expected`, drawn
     where positive). ``members``, ``controller``, ``held_until`` and ``events`` (one per fight) in place.
-    Returns ``(gang members killed, HNP lost, MSS lost, civilians killed per cell, cells taken)``.
+    Returns ``(gang members killed, HNP lost, MSS lost, civilians killed per cell, cells taken, the log of
+    the fights)`` (:data:`ASSAULT_LOG`).
     """
     red = terms.mass * strength
     posted = np.isin(unit_cell, cells)
     where = np.searchsorted(cells, unit_cell[posted])  # the fight of each unit posted at an attacked cell
     blue = np.bincount(where, weights=personnel[posted], minlength=len(cells))
     blue_eff = np.bincount(where, weights=effectiveness[posted], minlength=len(cells))
+    blue_mss = np.bincount(where, weights=personnel[posted] * is_mss[posted], minlength=len(cells))
     armed = np.minimum(1.0, arms[attackers] / np.maximum(members[attackers], 1e-9))
     a = terms.security_lethality * blue_eff / np.maximum(blue, 1e-9)
     blue_loss, red_loss = combat.engage(blue, red, a, terms.gang_lethality * armed, rng)
     captured = (blue - blue_loss) * terms.clear_ratio <= (red - red_loss)
     members[:] = np.maximum(0.0, members - np.bincount(attackers, weights=red_loss, minlength=len(members)))
-    lost = np.bincount(is_mss[posted], weights=personnel[posted] * (blue_loss / np.maximum(blue, 1e-9))[where],
-                       minlength=2)
+    share = personnel[posted] * (blue_loss / np.maximum(blue, 1e-9))[where]  # each posted unit's losses
+    lost = np.bincount(is_mss[posted], weights=share, minlength=2)
+    per_fight = np.zeros((len(cells), 2))
+    np.add.at(per_fight, (where, is_mss[posted].astype(np.int64)), share)  # unit by unit, as the totals
     harm = combat.civilian_harm_expected(blue_loss + red_loss, population[cells] / mean_population, 1.0,
                                          terms.harm_ratio, 0.0)
     civilians = np.zeros(len(controller))
     civilians[cells] = combat.poisson_where_positive(rng, harm)
     taken = cells[captured]
+    log = np.column_stack((cells, attackers, blue, blue_mss, red, red_loss, per_fight[:, 0], per_fight[:, 1],
+                           civilians[cells], captured)).astype(float)
     controller[taken] = attackers[captured]
     held_until[taken] = -1
     events[cells] += 1.0
-    return float(red_loss.sum()), float(lost[0]), float(lost[1]), civilians, taken
+    return float(red_loss.sum()), float(lost[0]), float(lost[1]), civilians, taken, log
 
 
 def _first_per_cell(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

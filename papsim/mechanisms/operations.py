@@ -27,6 +27,12 @@ PARAMETERS: tuple[str, ...] = (
     "roe_caution", "gang_reinforcement_share", "low_profile_engagement", "trust_intel_weight", "arrest_share",
     "detention_capacity", "civilian_harm_ratio", "clear_ratio")
 HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
+RAID_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed", "arrested",
+                             "hnp_losses", "mss_losses", "civilians_killed", "cleared")
+"""The columns of :func:`raid`'s log, one row per operation in the order of its targets: the target cell and
+its group, the personnel sent (of them MSS), the gang fighters engaged, the gang members killed and arrested,
+the security casualties (killed and wounded) of each force, the residents killed, and 1 if the cell was
+cleared."""
 
 
 class RaidTerms(NamedTuple):
@@ -56,20 +62,22 @@ class Outcome(NamedTuple):
     arrested: float
     hnp: float  # personnel left
     mss: float
+    log: np.ndarray  # one row per operation (RAID_LOG)
 
 
 def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
           gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
           presence: np.ndarray, population: np.ndarray,
-          terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
+          terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float, np.ndarray]:
     """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``
     (the fights of :func:`raid`).
 
     Civilian harm grows with the target's density relative to the city's (``grid.mean_population`` per land
     cell). Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
     groups' members and arms in place. Draws every operation's security losses, then gang losses,
-    then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation and the
-    totals ``(gang members killed, arrested, HNP losses, MSS losses)``.
+    then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation, the
+    totals ``(gang members killed, arrested, HNP losses, MSS losses)`` and the log of the operations
+    (:data:`RAID_LOG`).
     """
     n = len(targets)
     members, arms, nbr = gangs.members, gangs.arms, grid.nbr
@@ -100,15 +108,18 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, terms.harm_ratio, terms.caution)
     civilians = combat.poisson(rng, harm).astype(float)
     cleared = persons - blue_loss >= terms.clear_ratio * (engaged - red_loss)
-    return (cleared, civilians, float(killed.sum()), float(arrested.sum()), float((blue_loss - mss_loss).sum()),
-            float(mss_loss.sum()))
+    hnp_loss = blue_loss - mss_loss
+    log = np.column_stack((targets, gang, persons, mss_persons, engaged, killed, arrested, hnp_loss, mss_loss,
+                           civilians, cleared)).astype(float)
+    return (cleared, civilians, float(killed.sum()), float(arrested.sum()), float(hnp_loss.sum()),
+            float(mss_loss.sum()), log)
 
 
 def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, gangs: Gangs, grid: Grid, *,
          n_ops: int, today: int, hold: int, controller: np.ndarray, strength: np.ndarray, frontier: np.ndarray,
          population: np.ndarray, trust: np.ndarray, presence: np.ndarray, held_until: np.ndarray,
          cleared_on: np.ndarray, events: np.ndarray,
-         terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float]:
+         terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float, np.ndarray]:
     """The day's raids, from the choice of targets to the cells cleared (one compiled call a day).
 
     ``strength`` is set, in place, to the strengths of this morning's control and members
@@ -123,7 +134,7 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     ``held_until``, ``cleared_on`` and ``events`` in place.
 
     Returns ``(operations, cells cleared, civilians killed per cell, gang members killed, arrested, HNP
-    losses, MSS losses)``.
+    losses, MSS losses, the log of the operations)`` (:data:`RAID_LOG`; no rows without an operation).
     """
     strength[:] = territory.cell_strength(controller, gangs.members)
     gang_cells = (controller >= 0).nonzero()[0]
@@ -132,12 +143,12 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     civilians = np.zeros(len(controller))
     n = len(targets)
     if n == 0:
-        return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0
+        return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0, np.zeros((0, len(RAID_LOG)))
     raiders = raiders[: n * terms.units_per_operation]
     units.role[raiders] = posture.OPERATION
     units.cell[raiders] = targets[np.arange(len(raiders)) % n]
     members_before = gangs.members.tobytes()
-    cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss = fight(
+    cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss, log = fight(
         rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
         presence=presence, population=population, terms=terms)
     civilians[targets] = killed_civilians  # distinct cells of a zero array
@@ -148,7 +159,7 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     events[targets] += 1.0
     if len(done) or gangs.members.tobytes() != members_before:
         strength[:] = territory.cell_strength(controller, gangs.members)
-    return n, len(done), civilians, killed, arrested, hnp_loss, mss_loss
+    return n, len(done), civilians, killed, arrested, hnp_loss, mss_loss, log
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
@@ -168,12 +179,12 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
                       p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
                       p["arrest_share"], p["detention_capacity"] - detained, p["civilian_harm_ratio"],
                       p["clear_ratio"])
-    n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss = k.operations.raid(
+    n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = k.operations.raid(
         rng, raiders, units, gangs, grid, n_ops=int(len(raiders) * p["operation_tempo"]) // per_op, today=today,
         hold=p["hold_days"] * (2 if phase >= phases.STABILISATION else 1), controller=controller,
         strength=gang_strength, frontier=frontier, population=population, trust=trust, presence=presence,
         held_until=held_until, cleared_on=cleared_on, events=events, terms=terms)
     if n_ops == 0:
-        return Outcome(0, 0, np.zeros(3), civilians, 0.0, hnp, mss)
+        return Outcome(0, 0, np.zeros(3), civilians, 0.0, hnp, mss, log)
     return Outcome(n_ops, cleared, np.array((killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)),
-                   civilians, arrested, max(0.0, hnp - hnp_loss), max(0.0, math.floor(mss - mss_loss)))
+                   civilians, arrested, max(0.0, hnp - hnp_loss), max(0.0, math.floor(mss - mss_loss)), log)

@@ -1,4 +1,5 @@
-"""Generated parts of docs/ODD.md: the parameter tables (from the registry) and the outputs (from the catalogue).
+"""Generated parts of docs/ODD.md: the parameter tables (from the registry) and the outputs (from the catalogue
+and the events log's columns).
 
 The sections between ``<!-- params:start -->`` and ``<!-- params:end -->`` (and ``<!-- outputs:start -->`` /
 ``<!-- outputs:end -->``) are written by this module, never by hand, so they cannot drift from the code:
@@ -16,6 +17,7 @@ import tomllib
 from pathlib import Path
 
 from papsim.errors import InputError
+from papsim.events import COLUMNS as EVENT_COLUMNS
 from papsim.outcomes import INDICATORS, SERIES, summary_key
 from papsim.registry import PARAMETERS, Parameter
 from papsim.scenario import SCENARIO_DIR
@@ -102,6 +104,10 @@ def render_output_table() -> str:
     lines += ["", "| indicator | unit | kind | description |", "|---|---|---|---|"]
     for o in INDICATORS:
         lines.append(f"| `{o.name}` | {_cell(o.unit) or '–'} | {o.kind} | {_cell(o.label)} |")
+    lines += ["", f"The events log of a run (`events.parquet`, `papsim/events.py`): one row per operation and per "
+              f"gang attack, {len(EVENT_COLUMNS)} columns.", "", "| column | unit | description |", "|---|---|---|"]
+    for c in EVENT_COLUMNS:
+        lines.append(f"| `{c.name}` | {_cell(c.unit)} | {_cell(c.label)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,111 @@
+"""The events log of a run: one row per violent event, with who started it, where, and who was killed or wounded.
+
+The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``) and the
+gangs' attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``). The columns are a
+catalogue like the outcomes': figures, reports and tests read the names and labels from :data:`COLUMNS`. A
+run writes the log as ``events.parquet``.
+
+Who killed whom (the attribution of ``deaths_by_security`` and ``deaths_by_gangs``): gang members are killed
+by the security forces, HNP and MSS personnel by gangs, and residents by whoever started the event (the
+record counts residents killed in operations as "killed in police operations (some not involved in
+violence)", ≥590 in Q1 2024, record additions §2; residents killed in a gang attack are the attackers'
+victims: assumption). Security casualties split into killed and wounded by the HNP's recorded ratio
+(``operations.HNP_DEATH_SHARE``: 48 killed and 75 injured in 2023, record [V]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from papsim.mechanisms.attacks import ASSAULT_LOG
+from papsim.mechanisms.operations import HNP_DEATH_SHARE, RAID_LOG
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the events log."""
+
+    name: str
+    unit: str
+    label: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("day", "day", "Day of the run (0 is the start date)"),
+    Column("date", "date", "Date"),
+    Column("kind", "category", "Kind of event: operation (by the security forces) or attack (by a gang)"),
+    Column("initiator", "category", "Who started it: security forces or gang"),
+    Column("cell", "index", "The model's cell"),
+    Column("commune_code", "P-code", "Commune of the cell (OCHA P-code)"),
+    Column("commune", "name", "Commune of the cell"),
+    Column("gang", "name", "The armed group: holding the cell raided, or attacking"),
+    Column("personnel", "persons", "Security personnel engaged"),
+    Column("mss_personnel", "persons", "Of them, MSS personnel"),
+    Column("fighters", "persons", "Gang fighters engaged"),
+    Column("killed_residents", "persons", "Residents killed"),
+    Column("killed_gang", "persons", "Gang members killed"),
+    Column("killed_hnp", "persons", "HNP personnel killed"),
+    Column("killed_mss", "persons", "MSS personnel killed"),
+    Column("wounded_hnp", "persons", "HNP personnel wounded"),
+    Column("wounded_mss", "persons", "MSS personnel wounded"),
+    Column("arrested", "persons", "Gang members arrested and held"),
+    Column("outcome", "category", "What it achieved: cleared or held (operation); taken or repelled (attack)"),
+)
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+# per kind: its log's columns, who starts it, and the outcome when the last column is 1 or 0
+_KINDS = {"operation": (RAID_LOG, "security forces", ("cleared", "held")),
+          "attack": (ASSAULT_LOG, "gang", ("taken", "repelled"))}
+
+
+class EventLog:
+    """The events of a run, day by day; :meth:`frame` turns them into the table of :data:`COLUMNS`."""
+
+    def __init__(self, cell_commune: np.ndarray, commune_codes: tuple[str, ...], commune_names: tuple[str, ...],
+                 gang_names: tuple[str, ...]):
+        self._commune, self._codes, self._names = cell_commune, np.array(commune_codes), np.array(commune_names)
+        self._gangs = np.array(gang_names)
+        self._logs: dict[str, list[tuple[int, np.ndarray]]] = {kind: [] for kind in _KINDS}
+
+    def add(self, kind: str, day: int, log: np.ndarray) -> None:
+        """The day's events of ``kind`` (``operation``: rows of ``operations.RAID_LOG``; ``attack``: rows of
+        ``attacks.ASSAULT_LOG``)."""
+        if len(log):
+            self._logs[kind].append((day, log))
+
+    def frame(self, start_date) -> pd.DataFrame:
+        """The log as a table, by day, then operations before attacks (the order of the day), then as each
+        mechanism listed them."""
+        parts = [self._part(kind) for kind in _KINDS if self._logs[kind]]
+        if not parts:
+            return pd.DataFrame({name: pd.Series(dtype=_DTYPES.get(name, "float64")) for name in COLUMN_NAMES})
+        table = pd.concat(parts, ignore_index=True).sort_values("day", kind="stable", ignore_index=True)
+        table.insert(1, "date", pd.Timestamp(start_date) + pd.to_timedelta(table["day"], unit="D"))
+        return table[list(COLUMN_NAMES)]
+
+    def _part(self, kind: str) -> pd.DataFrame:
+        """Every event of ``kind``, in the order added."""
+        names, initiator, outcomes = _KINDS[kind]
+        log = np.concatenate([rows for _, rows in self._logs[kind]])
+        day = np.concatenate([np.full(len(rows), d) for d, rows in self._logs[kind]])
+        col = dict(zip(names, log.T))
+        cell = col["cell"].astype(np.int64)
+        commune = self._commune[cell]
+        return pd.DataFrame({
+            "day": day, "kind": kind, "initiator": initiator, "cell": cell,
+            "commune_code": self._codes[commune], "commune": self._names[commune],
+            "gang": self._gangs[col["gang"].astype(np.int64)], "personnel": col["personnel"],
+            "mss_personnel": col["mss_personnel"], "fighters": col["fighters"],
+            "killed_residents": col["civilians_killed"], "killed_gang": col["gang_killed"],
+            "killed_hnp": HNP_DEATH_SHARE * col["hnp_losses"], "killed_mss": HNP_DEATH_SHARE * col["mss_losses"],
+            "wounded_hnp": (1.0 - HNP_DEATH_SHARE) * col["hnp_losses"],
+            "wounded_mss": (1.0 - HNP_DEATH_SHARE) * col["mss_losses"],
+            "arrested": col.get("arrested", np.zeros(len(cell))),
+            "outcome": np.where(log[:, -1] > 0, *outcomes)})
+
+
+# the columns' types in an empty log (text columns as objects, the others float)
+_DTYPES = {"day": "int64", "cell": "int64", "date": "datetime64[ns]",
+           **{name: "object" for name in ("kind", "initiator", "commune_code", "commune", "gang", "outcome")}}

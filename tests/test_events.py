@@ -1,0 +1,89 @@
+"""The events log and the attribution of deaths: every operation and attack is a row with who started it and
+who was killed, the rows add up to the run's series, and the deaths by perpetrator add up to the deaths by
+victim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import papsim
+from papsim.events import COLUMN_NAMES, EventLog
+from papsim.mechanisms.operations import HNP_DEATH_SHARE, RAID_LOG
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def violent_run():
+    """A year with operations and attacks (attacks made frequent)."""
+    scenario = papsim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace(gang_attack_rate=0.2,
+                                                                                 gang_confront_share=1.0)
+    return papsim.run(scenario, seed=2, days=200)
+
+
+def test_every_operation_and_attack_is_one_row(violent_run):
+    ts, events = violent_run.timeseries, violent_run.events
+    assert tuple(events.columns) == COLUMN_NAMES
+    per_day = events.groupby(["day", "kind"]).size().unstack(fill_value=0).reindex(ts["day"], fill_value=0)
+    assert (per_day["operation"].to_numpy() == ts["operations"].to_numpy()).all()
+    assert (per_day["attack"].to_numpy() == ts["gang_attacks"].to_numpy()).all()
+    assert events["day"].is_monotonic_increasing and (events["day"] >= 1).all()
+    assert set(events["initiator"]) == {"security forces", "gang"}
+    assert set(events.loc[events["kind"] == "operation", "outcome"]) <= {"cleared", "held"}
+    assert set(events.loc[events["kind"] == "attack", "outcome"]) <= {"taken", "repelled"}
+    ops = events[events["kind"] == "operation"]
+    assert (ops["outcome"] == "cleared").sum() == ts["cells_cleared"].sum()
+
+
+def test_the_rows_add_up_to_the_series(violent_run):
+    ts, events = violent_run.timeseries, violent_run.events
+    assert events["killed_gang"].sum() == pytest.approx(ts["deaths_gang"].sum())
+    assert events["killed_hnp"].sum() == pytest.approx(ts["deaths_hnp"].sum())
+    assert events["killed_mss"].sum() == pytest.approx(ts["deaths_mss"].sum())
+    assert events["arrested"].sum() == pytest.approx(ts["arrests"].sum())
+    assert events["killed_residents"].sum() == pytest.approx(ts["deaths_civilian_operations"].sum())
+    wounded = events["wounded_hnp"] + events["wounded_mss"]
+    killed = events["killed_hnp"] + events["killed_mss"]
+    assert wounded.sum() == pytest.approx(killed.sum() * (1 - HNP_DEATH_SHARE) / HNP_DEATH_SHARE)
+    assert (events["mss_personnel"] <= events["personnel"]).all() and (events["fighters"] >= 0).all()
+
+
+def test_each_event_lies_in_the_commune_of_its_cell(violent_run):
+    city, events = violent_run.city, violent_run.events
+    codes = np.array(city.commune_codes)[city.cell_commune[events["cell"].to_numpy()]]
+    assert (events["commune_code"].to_numpy() == codes).all()
+    assert set(events["gang"]) <= {gang.name for gang in city.gangs}
+
+
+def test_deaths_by_perpetrator_add_up_to_deaths_by_victim(violent_run):
+    ts, events = violent_run.timeseries, violent_run.events
+    victims = ts[["deaths_civilian", "deaths_gang", "deaths_hnp", "deaths_mss"]].sum(axis=1)
+    assert np.allclose(ts["deaths_by_gangs"] + ts["deaths_by_security"], victims)
+    # the security forces killed the gang members and, in their operations, residents (at most as drawn)
+    in_operations = events[events["kind"] == "operation"].groupby("day")["killed_residents"].sum()
+    residents_by_security = (ts["deaths_by_security"] - ts["deaths_gang"]).to_numpy()
+    assert (residents_by_security >= -1e-9).all()
+    assert (residents_by_security <= in_operations.reindex(ts["day"], fill_value=0.0).to_numpy() + 1e-9).all()
+    assert ts["deaths_by_gangs"].sum() > ts["deaths_hnp"].sum() + ts["deaths_mss"].sum()
+
+
+def test_an_empty_log_has_the_columns_and_their_types():
+    log = EventLog(np.zeros(3, np.int64), ("HT0111",), ("Port-au-Prince",), ("G9",))
+    empty = log.frame("2024-01-01")
+    assert tuple(empty.columns) == COLUMN_NAMES and len(empty) == 0
+    assert empty["day"].dtype == np.int64 and pd.api.types.is_datetime64_any_dtype(empty["date"])
+
+
+def test_a_logged_operation_reads_back_by_name():
+    log = EventLog(np.array([0, 0, 1]), ("HT0111", "HT0112"), ("Port-au-Prince", "Delmas"), ("G9", "G-Pep"))
+    row = dict.fromkeys(RAID_LOG, 0.0) | {"cell": 2, "gang": 1, "personnel": 60, "mss_personnel": 20,
+                                          "gang_killed": 3, "arrested": 2, "hnp_losses": 1.23, "cleared": 1}
+    log.add("operation", 5, np.array([[row[name] for name in RAID_LOG]], dtype=float))
+    out = log.frame("2024-01-01").iloc[0]
+    assert (out["day"], out["commune"], out["gang"], out["outcome"]) == (5, "Delmas", "G-Pep", "cleared")
+    assert out["date"] == pd.Timestamp("2024-01-06") and out["killed_gang"] == 3 and out["arrested"] == 2
+    assert out["killed_hnp"] + out["wounded_hnp"] == pytest.approx(1.23)
