@@ -212,7 +212,8 @@ class PortAuPrince(mesa.Model):
                              phase=self.phase, hnp=self.hnp, mss=self.mss, detained=self.detained,
                              controller=self.controller, gang_strength=self.gang_strength, presence=presence,
                              frontier=frontier, population=self.population, trust=self.trust,
-                             held_until=self.held_until, cleared_on=self.cleared_on, events=self.events)
+                             reprisals=self.retaliation, held_until=self.held_until, cleared_on=self.cleared_on,
+                             events=self.events)
         self.detained += ops.arrested
         self.event_log.add("operation", t, ops.log)
         hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, strength=self.gang_strength,

@@ -143,12 +143,20 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("detention_capacity", 3500, "persons", 500, 8000,
        "record: 3,700-4,700 escaped the prisons stormed in Mar 2024 [S]", "combat",
        "Detainees the prisons of the metro area can hold; arrests beyond it are released.", "int"),
-    _p("security_lethality", 0.01, "casualties/(effective officer*day)", 0.002, 0.05,
-       "assumption (calibrated on 268 gang members killed by HNP in 2023 [V])", "combat",
-       "Lanchester coefficient: gang casualties per effective officer per engagement day."),
-    _p("civilian_harm_ratio", 0.3, "civilians/casualty", 0.05, 1.5,
-       "assumption; dense urban terrain (seed 002_d688c9cc41807fef)", "combat",
-       "Civilians killed per combatant casualty at reference density and no caution."),
+    _p("security_lethality", 0.5, "casualties/(effective unit*day)", 0.005, 5.0,
+       "assumption; range wide enough for the record's police operations (>=590 killed in Q1 2024, 860 in H1 "
+       "2024 [V], record additions section 2)", "combat",
+       "Lanchester coefficient of aimed fire: gang casualties per day per unit at full effectiveness "
+       "(an operation's fire is aimed only as far as its intelligence allows)."),
+    _p("intelligence_base", 0.3, "share", 0.02, 1.0,
+       "assumption (Kress & Szechtman 2009: fire aimed as far as intelligence allows)", "combat",
+       "Share of an operation's fire that is aimed at trust 0.5 and no recent reprisals; the rest is unaimed "
+       "and finds fighters only among the cell's residents."),
+    _p("civilian_harm_ratio", 0.05, "civilians/casualty", 0.01, 1.5,
+       "assumption; dense urban terrain (seed 002_d688c9cc41807fef); 0.05 puts residents at about half the "
+       "deaths of the baseline's operations in Q1 2024 (record: 'some not involved in violence' [V])", "combat",
+       "Residents killed per unit of an operation's unaimed fire that falls among residents (per combatant "
+       "casualty in a gang attack), at reference density and no caution."),
     _p("roe_caution", 0.5, "share", 0.0, 1.0, "seed 002_d688c9cc41807fef (dense terrain forces caution)", "policy",
        "Caution of the rules of engagement: cuts civilian harm, and somewhat the lethality of operations."),
     _p("clear_ratio", 2.0, "ratio", 1.0, 5.0, "assumption", "combat",
@@ -265,8 +273,9 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("passivity_penalty", 0.0005, "1/day", 0.0, 0.003,
        "seed 002_d688c9cc41807fef ('passive force' perception erodes support)", "trust",
        "Daily trust loss from a mostly static posture, scaled by the static share above one half."),
-    _p("trust_intel_weight", 1.0, "-", 0.0, 2.0, "assumption", "trust",
-       "How much trust (intelligence from residents) multiplies operation effectiveness."),
+    _p("trust_intel_weight", 1.0, "-", 0.0, 2.0, "assumption (Kress & Szechtman 2009: intelligence from residents)",
+       "trust", "How much residents' trust raises the share of an operation's fire that is aimed (per unit of "
+       "trust above 0.5)."),
     # --- retaliation ---------------------------------------------------------------------------------
     _p("retaliation_jump", 0.5, "-", 0.0, 2.0, "assumption; self-exciting retaliation (record: attacks on police)",
        "retaliation", "Rise in the nearby attack intensity after an attack or an operation."),

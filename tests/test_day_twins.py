@@ -89,8 +89,8 @@ def raid_case(seed: int):
     if score_rule == "sites" and g.random() < 0.3:  # equal scores: ties broken by the draws, then by index
         grid = grid._replace(site_distance=np.round(grid.site_distance))
     terms = operations.RaidTerms(
-        target_rule=score_rule, units_per_operation=per_op, lethality=float(g.uniform(0.01, 0.3)),
-        gang_lethality=float(g.uniform(0.01, 0.3)), caution=float(g.uniform(0, 1)),
+        target_rule=score_rule, units_per_operation=per_op, lethality=float(g.uniform(0.01, 3.0)),
+        intelligence_base=float(g.uniform(0.02, 1.0)), gang_lethality=float(g.uniform(0.01, 0.3)), caution=float(g.uniform(0, 1)),
         reinforcement_share=float(g.uniform(0, 1)), low_profile_engagement=float(g.uniform(0, 1)),
         intel_weight=float(g.uniform(0, 1)), arrest_share=float(g.uniform(0, 1)),
         free_detention=float(g.choice([-5.0, 0.0, 3.0, 1e6])), harm_ratio=float(g.uniform(0, 0.5)),
@@ -98,7 +98,8 @@ def raid_case(seed: int):
     args = (np.random.default_rng(seed + 10_000), raiders, units, gangs, grid)
     kwargs = dict(n_ops=n_ops, today=int(g.integers(1, 400)), hold=int(g.integers(0, 60)), controller=controller,
                   strength=g.random(n), frontier=frontier, population=population,
-                  trust=g.choice([0.0, 0.5, 1.0], n) * g.random(n), presence=g.random(n) * (g.random(n) < 0.2),
+                  trust=g.choice([0.0, 0.5, 1.0], n) * g.random(n), reprisals=2.0 * g.random(n) * (g.random(n) < 0.3),
+                  presence=g.random(n) * (g.random(n) < 0.2),
                   held_until=g.integers(-1, 50, n), cleared_on=np.full(n, -10**6), events=np.zeros(n),
                   terms=terms)
     return args, kwargs

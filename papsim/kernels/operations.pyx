@@ -12,20 +12,21 @@ from libc.string cimport memcmp, memcpy
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport binomial_t, random_binomial, random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _fight, _keep_best, _mat, _max, _maximum, _min,
-    _scratch, _sum, _vec, _wrap, _zeros)
+    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _keep_best, _mat, _max, _maximum, _min,
+    _minimum, _scratch, _sum, _vec, _wrap, _zeros)
 
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "ae26f8047b331d619f3235187c355d24feea24e92a0c45b018541b9d6f939fac",
-    "combat": "07494e02e6c7c8a2e5fe648e06caded437dff476ec3843e34cf95532334763cd",
+    "operations": "c766159bbe58b48b97c90eb6af667bb1c2c686a08e6a87d13e6f60418e4875ca",
+    "combat": "adddaed9170cae18a2adba3ab388ba556faeecc849641fee073872bbeda8f121",
     "posture": "b413209a07eca1e8275b8a30d69ac571e6df459b6cc346fd2a88d8eff863a0b5",
     "territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b",
 }
 cdef enum:
-    N_LOG = 11  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)
+    N_LOG = 12  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)
+    RK_STEPS = 8  # papsim.mechanisms.combat.RK_STEPS
 
 RULES = ("border", "population", "strength", "sites")  # posture.TARGET_RULES, in the order of the codes below
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
@@ -38,10 +39,47 @@ cdef cnp.ndarray _mat_zeros(Py_ssize_t rows, Py_ssize_t cols):
     return <cnp.ndarray> cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
 
 
+cdef inline void _rates(double blue, double red, double residents, double a, double b, double aimed,
+                        double* d) noexcept nogil:
+    """``(dB/dt, dR/dt, dH/dt)`` of the intelligence-limited law (``combat._rates``), into ``d``."""
+    cdef double people = red + residents
+    cdef double on_red = red / people if people > 0 else 0.0
+    cdef double on_residents = residents / people if people > 0 else 0.0
+    cdef double fire = a * blue
+    d[0] = -b * red
+    d[1] = -fire * (aimed + (1.0 - aimed) * on_red)
+    d[2] = fire * (1.0 - aimed) * on_residents
+
+
+cdef inline void _intelligence_remaining(double blue, double red, double residents, double a, double b,
+                                         double aimed, double* out) noexcept nogil:
+    """``combat.intelligence_limited_remaining`` of one fight over one day: ``(blue left, red left, H)``."""
+    cdef double h = 1.0 / RK_STEPS
+    cdef double blue_t = blue, red_t = red, hit = 0.0
+    cdef double k1[3]
+    cdef double k2[3]
+    cdef double k3[3]
+    cdef double k4[3]
+    cdef int step
+    for step in range(RK_STEPS):
+        _rates(blue_t, red_t, residents, a, b, aimed, k1)
+        _rates(_maximum(0.0, blue_t + (h / 2.0) * k1[0]), _maximum(0.0, red_t + (h / 2.0) * k1[1]), residents, a,
+               b, aimed, k2)
+        _rates(_maximum(0.0, blue_t + (h / 2.0) * k2[0]), _maximum(0.0, red_t + (h / 2.0) * k2[1]), residents, a,
+               b, aimed, k3)
+        _rates(_maximum(0.0, blue_t + h * k3[0]), _maximum(0.0, red_t + h * k3[1]), residents, a, b, aimed, k4)
+        blue_t = _maximum(0.0, blue_t + (h / 6.0) * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]))
+        red_t = _maximum(0.0, red_t + (h / 6.0) * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]))
+        hit = hit + (h / 6.0) * (k1[2] + 2.0 * k2[2] + 2.0 * k3[2] + k4[2])
+    out[0] = _minimum(blue_t, blue)
+    out[1] = _minimum(red_t, red)
+    out[2] = hit
+
+
 def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, object grid, *, Py_ssize_t n_ops,
          int64_t today, int64_t hold, cnp.ndarray controller not None, cnp.ndarray strength not None,
          cnp.ndarray frontier not None, cnp.ndarray population not None, cnp.ndarray trust not None,
-         cnp.ndarray presence not None, cnp.ndarray held_until not None, cnp.ndarray cleared_on not None,
+         cnp.ndarray reprisals not None, cnp.ndarray presence not None, cnp.ndarray held_until not None, cnp.ndarray cleared_on not None,
          cnp.ndarray events not None, object terms):
     """The day's raids: ``strength`` set to this morning's cell strengths (in place), up to ``n_ops`` targets
     among the gang cells by ``terms.target_rule`` (one uniform per gang cell with a finite score, none if
@@ -58,6 +96,7 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
     cdef object rule = terms.target_rule
     cdef Py_ssize_t per_op = terms.units_per_operation
     cdef double lethality = terms.lethality, gang_lethality = terms.gang_lethality, caution = terms.caution
+    cdef double intelligence_base = terms.intelligence_base
     cdef double reinforcement_share = terms.reinforcement_share
     cdef double low_profile_engagement = terms.low_profile_engagement, intel_weight = terms.intel_weight
     cdef double arrest_share = terms.arrest_share, free_detention = terms.free_detention
@@ -89,6 +128,7 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
     cdef double* mem = <double*> _vec(members, cnp.NPY_DOUBLE, g, True, "members")
     cdef double* arm = <double*> _vec(arms, cnp.NPY_DOUBLE, g, True, "arms")
     cdef const double* tru = <const double*> _vec(trust, cnp.NPY_DOUBLE, n_cells, False, "trust")
+    cdef const double* rep = <const double*> _vec(reprisals, cnp.NPY_DOUBLE, n_cells, False, "reprisals")
     cdef double* pres = <double*> _vec(presence, cnp.NPY_DOUBLE, n_cells, True, "presence")
     cdef const double* pop = <const double*> _vec(population, cnp.NPY_DOUBLE, n_cells, False, "population")
     cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n_cells, True, "held_until")
@@ -150,7 +190,8 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
         memcpy(before, mem, g * sizeof(double))
         log = _mat_zeros(n, N_LOG)
         result = _operations(bitgen, best, n, ids, n_r, pers, unit_eff, mss, mor, st, ctrl, nb, n_k, valid, conf, g,
-                             mem, arm, tru, pres, pop, area_km2, mean_population, lethality, gang_lethality,
+                             mem, arm, tru, rep, pres, pop, area_km2, mean_population, lethality,
+                             intelligence_base, gang_lethality,
                              caution, reinforcement_share, low_profile_engagement, intel_weight, arrest_share,
                              free_detention, harm_ratio, clear_ratio, civ_cell, counts, today, hold, held,
                              cleared_day, ev, <double*> cnp.PyArray_DATA(log), &n_done)
@@ -170,8 +211,8 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
                        const double* pers, const double* unit_eff, const int64_t* mss, double* mor, const double* st,
                        int64_t* ctrl, const int64_t* nb, Py_ssize_t n_k, const double* valid,
                        const cnp.npy_bool* conf, Py_ssize_t g, double* mem, double* arm, const double* tru,
-                       double* pres, const double* pop, double area_km2, double mean_population, double lethality,
-                       double gang_lethality, double caution, double reinforcement_share,
+                       const double* rep, double* pres, const double* pop, double area_km2,
+                       double mean_population, double lethality, double intelligence_base, double gang_lethality, double caution, double reinforcement_share,
                        double low_profile_engagement, double intel_weight, double arrest_share,
                        double free_detention, double harm_ratio, double clear_ratio, double* civ_cell,
                        int64_t* counts, int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,
@@ -187,7 +228,10 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     cdef int64_t unit, cell, gang, j
     cdef binomial_t binomial
     binomial.has_binomial = 0
-    cdef double* work = <double*> _scratch(15 * n + g + n_k, sizeof(double), True)
+    cdef double* work = <double*> _scratch(17 * n + g + n_k, sizeof(double), True)
+    cdef double* aimed = work + 15 * n
+    cdef double* hit = work + 16 * n
+    cdef double left[3]
     cdef double* persons = work
     cdef double* eff = work + n
     cdef double* mss_persons = work + 2 * n
@@ -203,7 +247,7 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     cdef double* hnp_loss = work + 12 * n
     cdef double* civ = work + 13 * n
     cdef cnp.npy_bool* clr = <cnp.npy_bool*> (work + 14 * n)
-    cdef double* group_loss = work + 15 * n
+    cdef double* group_loss = work + 17 * n
     cdef double* around = group_loss + g
     for r in range(n_raiders):  # in raider order, as np.bincount adds
         op, unit = r % n, ids[r]
@@ -219,11 +263,18 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         engaged[op] = ((st[cell] + reinforcement_share * _sum(around, n_k))
                        * (1.0 if conf[gang] else low_profile_engagement))
         armed = _min(1.0, arm[gang] / _max(mem[gang], 1e-9))
-        a[op] = (lethality_used * eff[op] / _max(persons[op], 1e-9)
-                 * _maximum(0.1, 1.0 + intel_weight * (tru[cell] - 0.5)))  # combat.intelligence_factor
+        a[op] = lethality_used * eff[op] / _max(persons[op], 1e-9)
+        aimed[op] = _minimum(1.0, intelligence_base * _maximum(0.0, 1.0 + intel_weight * (tru[cell] - 0.5))
+                             / (1.0 + rep[cell]))  # combat.aimed_share
         b[op] = gang_lethality * armed
         pres[cell] += eff[op]
-    _fight(bitgen, n, persons, engaged, a, b, 1.0, blue_loss, red_loss)
+    for op in range(n):  # combat.engage_with_intelligence: the expected losses, then every blue, every red draw
+        _intelligence_remaining(persons[op], engaged[op], pop[tgt[op]], a[op], b[op], aimed[op], left)
+        blue_loss[op], red_loss[op], hit[op] = left[0], left[1], left[2]
+    for op in range(n):
+        blue_loss[op] = _min(_draw_poisson(bitgen, persons[op] - blue_loss[op]), floor(persons[op]))
+    for op in range(n):
+        red_loss[op] = _min(_draw_poisson(bitgen, engaged[op] - red_loss[op]), floor(engaged[op]))
     for op in range(n):  # combat.split_arrests: arrests beyond the free places are released
         wanted[op] = <double> random_binomial(bitgen, arrest_share, <int64_t> red_loss[op], &binomial)
     total = _sum(wanted, n)
@@ -237,7 +288,7 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         cell = tgt[op]
         density = pop[cell] / area_km2 / (mean_population / area_km2)
         # combat.civilian_harm_expected, density relative to a reference density of 1
-        harm = harm_ratio * (blue_loss[op] + red_loss[op]) * (density / 1.0) * (1.0 - 0.8 * caution)
+        harm = harm_ratio * hit[op] * (density / 1.0) * (1.0 - 0.8 * caution)
         civ[op] = _draw_poisson(bitgen, harm)
         clr[op] = persons[op] - blue_loss[op] >= clear_ratio * (engaged[op] - red_loss[op])
         group_loss[_wrap(ctrl[cell], g)] += killed[op] + arrested[op]
@@ -251,8 +302,8 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         cell = tgt[op]
         row = log + op * N_LOG
         row[0], row[1], row[2], row[3] = <double> cell, <double> ctrl[cell], persons[op], mss_persons[op]
-        row[4], row[5], row[6], row[7], row[8] = engaged[op], killed[op], arrested[op], hnp_loss[op], mss_loss[op]
-        row[9], row[10] = civ[op], 1.0 if clr[op] else 0.0
+        row[4], row[5], row[6], row[7] = engaged[op], aimed[op], killed[op], arrested[op]
+        row[8], row[9], row[10], row[11] = hnp_loss[op], mss_loss[op], civ[op], 1.0 if clr[op] else 0.0
         civ_cell[cell] = civ[op]
         if clr[op]:
             counts[ctrl[cell]] -= 1

@@ -23,16 +23,16 @@ if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = (
-    "operation_tempo", "units_per_operation", "target_rule", "hold_days", "security_lethality", "gang_lethality",
-    "roe_caution", "gang_reinforcement_share", "low_profile_engagement", "trust_intel_weight", "arrest_share",
-    "detention_capacity", "civilian_harm_ratio", "clear_ratio")
+    "operation_tempo", "units_per_operation", "target_rule", "hold_days", "security_lethality", "intelligence_base",
+    "gang_lethality", "roe_caution", "gang_reinforcement_share", "low_profile_engagement", "trust_intel_weight",
+    "arrest_share", "detention_capacity", "civilian_harm_ratio", "clear_ratio")
 HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
-RAID_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed", "arrested",
-                             "hnp_losses", "mss_losses", "civilians_killed", "cleared")
+RAID_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "aimed", "gang_killed",
+                             "arrested", "hnp_losses", "mss_losses", "civilians_killed", "cleared")
 """The columns of :func:`raid`'s log, one row per operation in the order of its targets: the target cell and
-its group, the personnel sent (of them MSS), the gang fighters engaged, the gang members killed and arrested,
-the security casualties (killed and wounded) of each force, the residents killed, and 1 if the cell was
-cleared."""
+its group, the personnel sent (of them MSS), the gang fighters engaged, the share of the forces' fire that
+was aimed (the operation's intelligence), the gang members killed and arrested, the security casualties
+(killed and wounded) of each force, the residents killed, and 1 if the cell was cleared."""
 
 
 class RaidTerms(NamedTuple):
@@ -41,6 +41,7 @@ class RaidTerms(NamedTuple):
     target_rule: str  # posture.TARGET_RULES
     units_per_operation: int
     lethality: float
+    intelligence_base: float
     gang_lethality: float
     caution: float
     reinforcement_share: float
@@ -67,13 +68,16 @@ class Outcome(NamedTuple):
 
 def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
           gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
-          presence: np.ndarray, population: np.ndarray,
+          presence: np.ndarray, population: np.ndarray, reprisals: np.ndarray,
           terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float, np.ndarray]:
     """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``
     (the fights of :func:`raid`).
 
-    Civilian harm grows with the target's density relative to the city's (``grid.mean_population`` per land
-    cell). Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
+    Fought under the intelligence-limited law (:func:`combat.engage_with_intelligence`): the share of the
+    forces' fire that is aimed comes from the residents' trust and the gang's recent reprisals in the cell
+    (:func:`combat.aimed_share`); the unaimed rest finds fighters among the cell's residents and harms
+    residents in proportion to the target's density relative to the city's (``grid.mean_population`` per
+    land cell), cut by caution. Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
     groups' members and arms in place. Draws every operation's security losses, then gang losses,
     then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation, the
     totals ``(gang members killed, arrested, HNP losses, MSS losses)`` and the log of the operations
@@ -93,9 +97,10 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     engaged = ((strength[targets] + terms.reinforcement_share * support)
                * np.where(gangs.confront[gang], 1.0, terms.low_profile_engagement))
     armed = np.minimum(1.0, arms[gang] / np.maximum(members[gang], 1e-9))
-    a = (combat.caution_lethality(terms.lethality, terms.caution) * eff / np.maximum(persons, 1e-9)
-         * combat.intelligence_factor(trust[targets], terms.intel_weight))
-    blue_loss, red_loss = combat.engage(persons, engaged, a, terms.gang_lethality * armed, rng)
+    a = combat.caution_lethality(terms.lethality, terms.caution) * eff / np.maximum(persons, 1e-9)
+    aimed = combat.aimed_share(terms.intelligence_base, trust[targets], terms.intel_weight, reprisals[targets])
+    blue_loss, red_loss, unaimed = combat.engage_with_intelligence(persons, engaged, population[targets], a,
+                                                                   terms.gang_lethality * armed, aimed, rng)
     killed, arrested = combat.split_arrests(red_loss, terms.arrest_share, terms.free_detention, rng)
     lost = np.bincount(gang, weights=killed + arrested, minlength=len(members))
     members[:] = np.maximum(0.0, members - lost)
@@ -105,20 +110,20 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     morale[raiders] = np.maximum(0.3, morale[raiders] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
 
     density = population[targets] / grid.area_km2 / (grid.mean_population / grid.area_km2)
-    harm = combat.civilian_harm_expected(blue_loss + red_loss, density, 1.0, terms.harm_ratio, terms.caution)
+    harm = combat.civilian_harm_expected(unaimed, density, 1.0, terms.harm_ratio, terms.caution)
     civilians = combat.poisson(rng, harm).astype(float)
     cleared = persons - blue_loss >= terms.clear_ratio * (engaged - red_loss)
     hnp_loss = blue_loss - mss_loss
-    log = np.column_stack((targets, gang, persons, mss_persons, engaged, killed, arrested, hnp_loss, mss_loss,
-                           civilians, cleared)).astype(float)
+    log = np.column_stack((targets, gang, persons, mss_persons, engaged, aimed, killed, arrested, hnp_loss,
+                           mss_loss, civilians, cleared)).astype(float)
     return (cleared, civilians, float(killed.sum()), float(arrested.sum()), float(hnp_loss.sum()),
             float(mss_loss.sum()), log)
 
 
 def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, gangs: Gangs, grid: Grid, *,
          n_ops: int, today: int, hold: int, controller: np.ndarray, strength: np.ndarray, frontier: np.ndarray,
-         population: np.ndarray, trust: np.ndarray, presence: np.ndarray, held_until: np.ndarray,
-         cleared_on: np.ndarray, events: np.ndarray,
+         population: np.ndarray, trust: np.ndarray, reprisals: np.ndarray, presence: np.ndarray,
+         held_until: np.ndarray, cleared_on: np.ndarray, events: np.ndarray,
          terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float, np.ndarray]:
     """The day's raids, from the choice of targets to the cells cleared (one compiled call a day).
 
@@ -150,7 +155,7 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     members_before = gangs.members.tobytes()
     cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss, log = fight(
         rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
-        presence=presence, population=population, terms=terms)
+        presence=presence, population=population, reprisals=reprisals, terms=terms)
     civilians[targets] = killed_civilians  # distinct cells of a zero array
     done = targets[cleared]
     controller[done] = territory.NO_GANG
@@ -165,25 +170,26 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
         raiders: np.ndarray, *, today: int, phase: int, hnp: float, mss: float, detained: float,
         controller: np.ndarray, gang_strength: np.ndarray, presence: np.ndarray, frontier: np.ndarray,
-        population: np.ndarray, trust: np.ndarray, held_until: np.ndarray, cleared_on: np.ndarray,
-        events: np.ndarray) -> Outcome:
+        population: np.ndarray, trust: np.ndarray, reprisals: np.ndarray, held_until: np.ndarray,
+        cleared_on: np.ndarray, events: np.ndarray) -> Outcome:
     """The day's operations: ``operation_tempo`` of the free units go, ``units_per_operation`` to a target,
     on the best gang cells by the ``target_rule`` (one uniform draw per gang cell breaks ties, none on a day
     without operations: :func:`posture.choose_targets`), and fight (:func:`raid`, all in one call). Cleared
     cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
     ``gang_strength`` is set to the strengths of control and members after the raids; ``units``,
     ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and ``events``
-    (one per operation) in place."""
+    (one per operation) in place. ``reprisals``: the cells' retaliation intensity (informants' fear)."""
     per_op = p["units_per_operation"]
-    terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["gang_lethality"], p["roe_caution"],
+    terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["intelligence_base"], p["gang_lethality"],
+                      p["roe_caution"],
                       p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
                       p["arrest_share"], p["detention_capacity"] - detained, p["civilian_harm_ratio"],
                       p["clear_ratio"])
     n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = k.operations.raid(
         rng, raiders, units, gangs, grid, n_ops=int(len(raiders) * p["operation_tempo"]) // per_op, today=today,
         hold=p["hold_days"] * (2 if phase >= phases.STABILISATION else 1), controller=controller,
-        strength=gang_strength, frontier=frontier, population=population, trust=trust, presence=presence,
-        held_until=held_until, cleared_on=cleared_on, events=events, terms=terms)
+        strength=gang_strength, frontier=frontier, population=population, trust=trust, reprisals=reprisals,
+        presence=presence, held_until=held_until, cleared_on=cleared_on, events=events, terms=terms)
     if n_ops == 0:
         return Outcome(0, 0, np.zeros(3), civilians, 0.0, hnp, mss, log)
     return Outcome(n_ops, cleared, np.array((killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)),
