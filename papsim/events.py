@@ -1,7 +1,8 @@
 """The events log of a run: one row per violent event, with who started it, where, and who was killed or wounded.
 
-The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``) and the
-gangs' attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``). The columns are a
+The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``), the
+gangs' attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``) and the drone task force's
+strikes (one row per strike, ``drones.STRIKE_LOG``). The columns are a
 catalogue like the outcomes': figures, reports and tests read the names and labels from :data:`COLUMNS`. A
 run writes the log as ``events.parquet``.
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from papsim.mechanisms.attacks import ASSAULT_LOG
+from papsim.mechanisms.drones import STRIKE_LOG
 from papsim.mechanisms.operations import HNP_DEATH_SHARE, RAID_LOG
 
 
@@ -36,7 +38,7 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("day", "day", "Day of the run (0 is the start date)"),
     Column("date", "date", "Date"),
-    Column("kind", "category", "Kind of event: operation (by the security forces) or attack (by a gang)"),
+    Column("kind", "category", "Kind of event: operation or drone strike (by the security forces), attack (by a gang)"),
     Column("initiator", "category", "Who started it: security forces or gang"),
     Column("cell", "index", "The model's cell"),
     Column("commune_code", "P-code", "Commune of the cell (OCHA P-code)"),
@@ -45,7 +47,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("personnel", "persons", "Security personnel engaged"),
     Column("mss_personnel", "persons", "Of them, MSS personnel"),
     Column("fighters", "persons", "Gang fighters engaged"),
-    Column("aimed", "share", "Share of the forces' fire that was aimed (an operation's intelligence; 1 in an attack)"),
+    Column("aimed", "share",
+           "Share of the forces' fire that was aimed (the intelligence of an operation or a strike; 1 in an attack)"),
     Column("killed_residents", "persons", "Residents killed"),
     Column("killed_gang", "persons", "Gang members killed"),
     Column("killed_hnp", "persons", "HNP personnel killed"),
@@ -53,12 +56,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("wounded_hnp", "persons", "HNP personnel wounded"),
     Column("wounded_mss", "persons", "MSS personnel wounded"),
     Column("arrested", "persons", "Gang members arrested and held"),
-    Column("outcome", "category", "What it achieved: cleared or held (operation); taken or repelled (attack)"),
+    Column("outcome", "category",
+           "What it achieved: cleared or held (operation); taken or repelled (attack); hit or missed (drone strike)"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-# per kind: its log's columns, who starts it, and the outcome when the last column is 1 or 0
-_KINDS = {"operation": (RAID_LOG, "security forces", ("cleared", "held")),
-          "attack": (ASSAULT_LOG, "gang", ("taken", "repelled"))}
+# per kind: its log's columns, who starts it, and its outcome by whether the named column is positive
+_KINDS = {"operation": (RAID_LOG, "security forces", "cleared", ("cleared", "held")),
+          "attack": (ASSAULT_LOG, "gang", "taken", ("taken", "repelled")),
+          "drone strike": (STRIKE_LOG, "security forces", "gang_killed", ("hit", "missed"))}
 
 
 class EventLog:
@@ -72,7 +77,7 @@ class EventLog:
 
     def add(self, kind: str, day: int, log: np.ndarray) -> None:
         """The day's events of ``kind`` (``operation``: rows of ``operations.RAID_LOG``; ``attack``: rows of
-        ``attacks.ASSAULT_LOG``)."""
+        ``attacks.ASSAULT_LOG``; ``drone strike``: rows of ``drones.STRIKE_LOG``)."""
         if len(log):
             self._logs[kind].append((day, log))
 
@@ -88,10 +93,12 @@ class EventLog:
 
     def _part(self, kind: str) -> pd.DataFrame:
         """Every event of ``kind``, in the order added."""
-        names, initiator, outcomes = _KINDS[kind]
+        names, initiator, flag, outcomes = _KINDS[kind]
         log = np.concatenate([rows for _, rows in self._logs[kind]])
         day = np.concatenate([np.full(len(rows), d) for d, rows in self._logs[kind]])
-        col = dict(zip(names, log.T))
+        none = np.zeros(len(log))
+        col = {"personnel": none, "mss_personnel": none, "hnp_losses": none, "mss_losses": none, "arrested": none,
+               "aimed": np.ones(len(log)), **dict(zip(names, log.T))}
         cell = col["cell"].astype(np.int64)
         commune = self._commune[cell]
         return pd.DataFrame({
@@ -99,13 +106,12 @@ class EventLog:
             "commune_code": self._codes[commune], "commune": self._names[commune],
             "gang": self._gangs[col["gang"].astype(np.int64)], "personnel": col["personnel"],
             "mss_personnel": col["mss_personnel"], "fighters": col["fighters"],
-            "aimed": col.get("aimed", np.ones(len(cell))),
+            "aimed": col["aimed"],
             "killed_residents": col["civilians_killed"], "killed_gang": col["gang_killed"],
             "killed_hnp": HNP_DEATH_SHARE * col["hnp_losses"], "killed_mss": HNP_DEATH_SHARE * col["mss_losses"],
             "wounded_hnp": (1.0 - HNP_DEATH_SHARE) * col["hnp_losses"],
             "wounded_mss": (1.0 - HNP_DEATH_SHARE) * col["mss_losses"],
-            "arrested": col.get("arrested", np.zeros(len(cell))),
-            "outcome": np.where(log[:, -1] > 0, *outcomes)})
+            "arrested": col["arrested"], "outcome": np.where(col[flag] > 0, *outcomes)})
 
 
 # the columns' types in an empty log (text columns as objects, the others float)

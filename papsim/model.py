@@ -3,7 +3,7 @@
 Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
 fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → gang
-attacks → retaliation → territory → population → economy and recruitment → trust → census → phase →
+attacks → drone strikes → retaliation → territory → population → economy and recruitment → trust → census → phase →
 record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
@@ -22,8 +22,8 @@ from papsim import citymap
 from papsim.citymap import CityMap
 from papsim.events import EventLog
 from papsim.kernels import select as select_kernels
-from papsim.mechanisms import (Grid, attacks, census, economy, funding, operations, personnel, phases, population,
-                               posture, retaliation, settlement, territory, trust)
+from papsim.mechanisms import (Grid, attacks, census, drones, economy, funding, operations, personnel, phases,
+                               population, posture, retaliation, settlement, territory, trust)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 from papsim.streams import Streams
@@ -82,8 +82,8 @@ class PortAuPrince(mesa.Model):
                                                 self._urban_per_commune)
         held = self.controller != territory.NO_GANG
         self._record(*self._census(held, ~held & ~self.contested & self.land, np.zeros(city.n_cells)), ops=0,
-                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, civ_ops=0.0, arrests=0.0,
-                     kidnaps=0.0)
+                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, strikes=0, civ_ops=0.0,
+                     arrests=0.0, kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
     @property
@@ -222,11 +222,18 @@ class PortAuPrince(mesa.Model):
                            detained=self.detained)
         self.hnp, self.mss, self.detained = hits.hnp, hits.mss, hits.detained
         self.event_log.add("attack", t, hits.log)
+        strikes = drones.day(p, rng["drones"], self.gang_arrays, self.geo, today=t, controller=self.controller,
+                             strength=self.gang_strength, population=self.population, trust=self.trust,
+                             reprisals=self.retaliation)
+        if strikes.strikes:  # a strike is an event the gangs answer
+            self.event_log.add("drone strike", t, strikes.log)
+            self.events[strikes.log[:, 0].astype(np.int64)] += 1.0
         retaliation.day(k, p, self.retaliation, self.events, self.geo)
         self.site_closed_today = hits.closed
         self.site_closed_days += hits.closed
         # gang_strength is set from control and members after the operations; attacks change both
-        strength = k.territory.cell_strength(self.controller, self.gang_members) if hits.attacks else self.gang_strength
+        changed = hits.attacks or strikes.strikes
+        strength = k.territory.cell_strength(self.controller, self.gang_members) if changed else self.gang_strength
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
@@ -234,7 +241,9 @@ class PortAuPrince(mesa.Model):
                                               front=front, hostile=gang_front)
         self._fronts_of[:] = self.controller
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
-        civilians = ops.civilians + hits.civilians
+        # residents killed by the security forces' actions
+        by_forces = ops.civilians + strikes.civilians if strikes.strikes else ops.civilians
+        civilians = by_forces + hits.civilians
         held = self.controller != territory.NO_GANG
         people = population.day(k, p, rng["population"], self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
@@ -251,9 +260,10 @@ class PortAuPrince(mesa.Model):
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
                                                             _share_of(city.gang_held_residents, city.residents))
         deaths = ops.deaths + hits.deaths
+        deaths[0] += strikes.killed
         self._record(city, communes, ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
                      deaths=np.array([people.deaths, deaths[0], deaths[1], deaths[2]]),
-                     by_security=deaths[0] + _residents_killed_by(ops.civilians, people.killed),
+                     by_security=deaths[0] + _residents_killed_by(by_forces, people.killed), strikes=strikes.strikes,
                      civ_ops=float(civilians.sum()), arrests=ops.arrested, kidnaps=float(people.kidnappings.sum()))
 
     def _posts(self, n_static: int) -> np.ndarray:
@@ -292,10 +302,12 @@ class PortAuPrince(mesa.Model):
                           cell_commune=self.city.cell_commune)
 
     def _record(self, city: census.City, communes: np.ndarray, ops: int, cleared: int, attacked: int,
-                deaths: np.ndarray, by_security: float, civ_ops: float, arrests: float, kidnaps: float) -> None:
+                deaths: np.ndarray, by_security: float, strikes: int, civ_ops: float, arrests: float,
+                kidnaps: float) -> None:
         """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events:
         ``deaths`` of residents, gang members, HNP and MSS, of which ``by_security`` were killed by the
-        security forces (gang members anywhere, residents in operations) and the rest by gangs."""
+        security forces (gang members anywhere, residents in operations and drone strikes) and the rest by
+        gangs; ``strikes``: the day's drone strikes."""
         total = city.residents
         secure_share = _share_of(city.secure_residents, total)
         nh = self.n_hnp_units
@@ -321,7 +333,7 @@ class PortAuPrince(mesa.Model):
             "mss_personnel": self.mss, "hnp_personnel": self.hnp,
             "operations": ops, "cells_cleared": cleared,
             "cells_held": city.cells_held,
-            "gang_attacks": attacked,
+            "gang_attacks": attacked, "drone_strikes": strikes,
             "gang_members": float(self.gang_members.sum()), "gang_arms": float(self.gang_arms.sum()),
             "gang_cash": float(self.gang_cash.sum()),
             "funds_received": self.account.received, "funds_spent": self.account.spent,

@@ -152,6 +152,17 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "assumption (Kress & Szechtman 2009: fire aimed as far as intelligence allows)", "combat",
        "Share of an operation's fire that is aimed at trust 0.5 and no recent reprisals; the rest is unaimed "
        "and finds fighters only among the cell's residents."),
+    _p("drone_strikes_per_day", 0.0, "strikes/day", 0.0, 10.0,
+       "record: armed drones operated by an HNP task force with a contracted firm from Mar 2025 [S]; rate "
+       "assumption (0: no drones)", "combat", "Mean armed-drone strikes a day on gang-held cells, from drone_start_day."),
+    _p("drone_start_day", 0, "day", 0, 3650,
+       "record: from Mar 2025 [S] (day 425 of a run from 1 Jan 2024 [D])", "combat",
+       "Day of the run from which the drone task force strikes.", "int"),
+    _p("drone_fighters_per_strike", 2.0, "fighters/strike", 0.0, 10.0, "assumption", "combat",
+       "Gang fighters a strike kills when fully aimed (scaled by the aimed share of intelligence)."),
+    _p("drone_harm_per_strike", 0.5, "residents/strike", 0.0, 5.0, "assumption", "combat",
+       "Residents a strike kills at reference density when not aimed at all (scaled by density and the "
+       "unaimed share)."),
     _p("civilian_harm_ratio", 0.05, "civilians/casualty", 0.01, 1.5,
        "assumption; dense urban terrain (seed 002_d688c9cc41807fef); 0.05 puts residents at about half the "
        "deaths of the baseline's operations in Q1 2024 (record: 'some not involved in violence' [V])", "combat",

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-MECHANISMS = ("gangs", "units", "posture", "operations", "attacks", "territory", "population", "economy", "trust")
-"""The streams, one per mechanism that draws; ``gangs`` and ``units`` serve the initial state (gang territory, the security units)."""
+MECHANISMS = ("gangs", "units", "posture", "operations", "attacks", "territory", "population", "economy", "trust",
+              "drones")
+"""The streams, one per mechanism that draws; ``gangs`` and ``units`` serve the initial state (gang territory,
+the security units). A new stream goes at the end: each stream's key comes from its place in the list."""
 
 
 def root(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:

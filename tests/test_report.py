@@ -85,6 +85,7 @@ def test_run_report(runs_dir, capsys):
     assert re.search(r"Residents living in gang-controlled cells \(end\) \d+\.\d%", text)  # shares as percentages
     assert re.search(r"Money spent by the mission, cumulative \(end\) \$[\d,.]+(M|bn)?", text)  # money in dollars
     assert "Toussaint Louverture airport" in html  # the key-sites table
+    assert "Violence by event" in html and re.search(r"operation security forces \d+", text)  # the events log
     assert "gang_expansion_rate" in html  # the parameters
     assert "pap-sim run " in html and "--seed 1" in html  # how to reproduce it
     assert "mesa" in html and "numpy" in html

@@ -15,7 +15,7 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.toml"))
 LIBRARY = ("no_mission", "mss_as_deployed", "mss_as_planned", "mss_underfunded", "gsf_5550",
            "force_density_benchmark", "posture_static", "posture_dynamic", "posture_clear_hold", "posture_patrol",
-           "policy_arms_embargo", "policy_oversight_strong", "policy_oversight_weak")
+           "policy_arms_embargo", "policy_oversight_strong", "policy_oversight_weak", "policy_drone_strikes")
 
 
 def test_the_library_is_complete():
@@ -92,6 +92,9 @@ def test_mission_levers_differ_as_named():
     embargo = "arms_embargo_effectiveness"
     assert load("policy_arms_embargo")[embargo] > load("mss_as_planned")[embargo]
     assert load("policy_oversight_strong")["oversight_strength"] > load("policy_oversight_weak")["oversight_strength"]
+    drones = ("drone_strikes_per_day", "drone_start_day")  # from March 2025 (day 425), off in the plan itself
+    assert load("policy_drone_strikes")[drones[0]] > load("mss_as_deployed")[drones[0]] > 0
+    assert load("mss_as_planned")[drones[0]] == 0 and load("mss_as_deployed")[drones[1]] == 425
 
 
 def test_no_mission_never_deploys_anyone():

@@ -17,8 +17,9 @@ from papsim.present.series import MAIN_SERIES, series_figure
 INDICATORS = ("people_freed", "cost_per_person_freed_usd", "days_to_gang_pop_below_50", "election_ready_day",
               "key_sites_closed_days_total")
 OUTCOME_KEYS = (*(summary_key(name) for name in HEADLINE), *INDICATORS)
-FURTHER_SERIES = ("deaths_gang", "deaths_hnp", "deaths_mss", "kidnappings", "arrests", "gang_members",
-                  "key_sites_held", "hnp_personnel")
+FURTHER_SERIES = ("deaths_by_gangs", "deaths_by_security", "deaths_gang", "deaths_hnp", "deaths_mss", "kidnappings",
+                  "arrests", "gang_members", "key_sites_held", "hnp_personnel")
+EVENT_SUMS = ("killed_residents", "killed_gang", "killed_hnp", "killed_mss", "wounded_hnp", "wounded_mss", "arrested")
 WRITTEN_BY_RUN = {"control_maps.png", "timeseries.png"}
 
 
@@ -26,6 +27,18 @@ def outcome_table(summary: dict) -> pd.DataFrame:
     """The main outcomes of one run's summary, labelled and formatted by the catalogue."""
     return pd.DataFrame([{"outcome": common.label_of(key), "value": fmt.value(summary[key], key)}
                          for key in OUTCOME_KEYS if key in summary])
+
+
+def violence_table(events: pd.DataFrame) -> pd.DataFrame:
+    """The events log (``events.parquet``) by kind of event: how many, who was killed and wounded, the arrests
+    and what the events achieved."""
+    rows = []
+    for kind, group in events.groupby("kind", sort=False):
+        outcomes = group["outcome"].value_counts()
+        rows.append({"event": kind, "started by": group["initiator"].iloc[0], "events": len(group),
+                     **{name.replace("_", " "): round(float(group[name].sum()), 1) for name in EVENT_SUMS},
+                     "outcomes": ", ".join(f"{n} {o}" for o, n in outcomes.items())})
+    return pd.DataFrame(rows)
 
 
 def summary_table(summary: dict) -> pd.DataFrame:
@@ -61,6 +74,8 @@ def context(folder: Path) -> dict[str, object]:
         "outcomes": table(outcome_table(summary), 100), "summary": table(summary_table(summary), 1000),
         "images": images,
         "sites": table(read_csv(folder / "sites.csv"), 200) if (folder / "sites.csv").is_file() else None,
+        "violence": table(violence_table(pd.read_parquet(folder / "events.parquet")))
+        if (folder / "events.parquet").is_file() else None,
         "scenario": common.scenario_view(str(info.get("scenario", "")), file),
         "parameters": common.parameters(info.get("parameters", {}), "Every parameter of the run, as saved in "
                                         "summary.json; sources from the parameter registry (marks as in the "
