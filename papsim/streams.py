@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import numpy as np
 
+SETUP = ("gangs", "units")
+"""The streams that serve the initial state only (gang territory, the security units)."""
 MECHANISMS = ("gangs", "units", "posture", "operations", "attacks", "territory", "population", "economy", "trust",
               "drones")
-"""The streams, one per mechanism that draws; ``gangs`` and ``units`` serve the initial state (gang territory,
-the security units). A new stream goes at the end: each stream's key comes from its place in the list."""
+"""The streams, one per mechanism that draws (the :data:`SETUP` ones first). A new stream goes at the end:
+each stream's key comes from its place in the list."""
 
 
 def root(seed: int | np.random.SeedSequence | None) -> np.random.SeedSequence:
@@ -39,15 +41,16 @@ class Streams:
             child = np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, i))
             bits = self._bits[name] = np.random.Philox(key=child.generate_state(2, np.uint64))
             self._generators[name] = np.random.Generator(bits)
-        self._states = {name: bits.state for name, bits in self._bits.items()}
+        self._states = {name: bits.state for name, bits in self._bits.items() if name not in SETUP}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         return self._generators[name]
 
     def day(self, t: int) -> None:
-        """Set every stream to day ``t``: the first number each draws next is the first of its day ``t``."""
-        for name, bits in self._bits.items():
-            state = self._states[name]
+        """Set every daily stream to day ``t``: the first number each draws next is the first of its day ``t``
+        (a set-up stream is left where it is)."""
+        for name, state in self._states.items():
+            bits = self._bits[name]
             state["state"]["counter"][:] = (0, t, 0, 0)
             state["buffer_pos"] = 4  # an empty buffer: the next draw starts a block
             state["has_uint32"] = 0
