@@ -254,7 +254,7 @@ class PortAuPrince(mesa.Model):
                     trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
-                  mss_static_share=posture.mss_static_share(p, self.phase), civilians_killed=civilians,
+                  mss_static_share=posture.mss_static_share(p, self.phase, t), civilians_killed=civilians,
                   population=self.population, land=self.land)
         city, communes = self._census(held, people.secure, people.killed)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,

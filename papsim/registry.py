@@ -226,6 +226,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("mss_static_share", 0.6, "share", 0.0, 1.0,
        "resolution 2699: protect airport, ports, schools, hospitals, intersections (seed 000)", "policy",
        "Share of MSS units on static protection of key sites."),
+    _p("mss_joint_patrols_day", 179, "day", 0, 3650,
+       "record: first joint MSS-HNP foot patrol on 28 Jun 2024 [V] (record additions), day 179 of a run from "
+       "1 Jan 2024 [D]", "mss",
+       "Day of the run from which MSS units in the deployment phase patrol and join operations (before it they "
+       "only guard key sites).", "int"),
     _p("mss_independent_ops", False, "flag", None, None, "resolution 2699: support HNP-led joint operations (seed 000)",
        "policy", "Whether MSS units may run operations without HNP units.", "bool"),
     _p("mss_per_hnp_in_joint_ops", 2.0, "ratio", 0.5, 5.0, "assumption", "policy",

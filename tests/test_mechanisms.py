@@ -218,7 +218,9 @@ def test_deployment_stops_at_what_the_funds_cover_and_repatriates_when_unpaid():
 def test_unit_roles_split_each_force():
     assert posture.roles(10, 0.5, 0.2) == (5, 1, 4)
     assert posture.roles(0, 0.5, 0.2) == (0, 0, 0)
-    assert posture.mss_static_share({"mss_static_share": 0.3}, phases.DEPLOYMENT) == 1.0
+    p = {"mss_static_share": 0.3, "mss_joint_patrols_day": 179}  # all static in deployment until joint patrols
+    assert posture.mss_static_share(p, phases.DEPLOYMENT, 178) == 1.0
+    assert posture.mss_static_share(p, phases.DEPLOYMENT, 179) == 0.3 == posture.mss_static_share(p, phases.DECISIVE, 5)
 
 
 def test_funding_inflows_costs_and_affordability():

@@ -50,10 +50,10 @@ def random_day(seed: int):
     active_h, active_m = posture.staff(copy.deepcopy(units), *staffing)
     p = {"hnp_static_share": g.choice([0.0, g.random(), 1.0]), "patrol_share": g.choice([0.0, 0.6 * g.random()]),
          "mss_static_share": g.choice([0.0, g.random()]), "mss_per_hnp_in_joint_ops": g.uniform(0.5, 5.0),
-         "mss_independent_ops": bool(g.random() < 0.3)}
+         "mss_independent_ops": bool(g.random() < 0.3), "mss_joint_patrols_day": int(g.integers(0, 300))}
     phase = int(g.choice([phases.DEPLOYMENT, phases.DEPLOYMENT + 1]))
     static_h, patrol_h, dynamic_h = posture.roles(active_h, p["hnp_static_share"], p["patrol_share"])
-    static_m, _, dynamic_m = posture.roles(active_m, posture.mss_static_share(p, phase), p["patrol_share"])
+    static_m, _, dynamic_m = posture.roles(active_m, posture.mss_static_share(p, phase, int(g.integers(0, 300))), p["patrol_share"])
     joint = posture.joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
     n_cells = int(g.integers(1, 70))
     free = g.random(n_cells) < g.choice([0.0, 0.7, 1.0])

@@ -21,7 +21,7 @@ cnp.import_array()
 TWIN_OF = {
     "operations": "c766159bbe58b48b97c90eb6af667bb1c2c686a08e6a87d13e6f60418e4875ca",
     "combat": "adddaed9170cae18a2adba3ab388ba556faeecc849641fee073872bbeda8f121",
-    "posture": "b413209a07eca1e8275b8a30d69ac571e6df459b6cc346fd2a88d8eff863a0b5",
+    "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
     "territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b",
 }
 cdef enum:

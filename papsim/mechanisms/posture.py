@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("unit_size", "hnp_static_share", "mss_static_share", "patrol_share",
-                               "mss_per_hnp_in_joint_ops", "mss_independent_ops")
+                               "mss_per_hnp_in_joint_ops", "mss_independent_ops", "mss_joint_patrols_day")
 TARGET_RULES = ("border", "population", "strength", "sites")
 STATIC, PATROL, HOLD, OPERATION, RESERVE = 1, 2, 3, 4, 5  # unit roles (papsim.agents.ROLES)
 
@@ -111,9 +111,11 @@ def roles(active: int, static_share: float, patrol_share: float) -> tuple[int, i
     return n_static, n_patrol, active - n_static - n_patrol
 
 
-def mss_static_share(p: Mapping, phase: int) -> float:
-    """The MSS guards key sites only during deployment, then follows its posture."""
-    return 1.0 if phase == phases.DEPLOYMENT else p["mss_static_share"]
+def mss_static_share(p: Mapping, phase: int, day: int) -> float:
+    """The MSS guards key sites only during deployment until ``mss_joint_patrols_day`` (the record: its first
+    joint patrol with the HNP on 28 Jun 2024, three days after the first contingent landed), then follows
+    its posture."""
+    return 1.0 if phase == phases.DEPLOYMENT and day < p["mss_joint_patrols_day"] else p["mss_static_share"]
 
 
 def staff(units: personnel.Units, hnp: float, mss: float, unit_size: int) -> tuple[int, int]:
@@ -192,7 +194,7 @@ def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Un
     kp = k.posture
     active_h, active_m = kp.staff(units, hnp, mss, p["unit_size"])
     static_h, patrol_h, dynamic_h = roles(active_h, p["hnp_static_share"], p["patrol_share"])
-    static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase), p["patrol_share"])
+    static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase, day), p["patrol_share"])
     joint = joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
     free = controller == territory.NO_GANG
     # the raid-capable units (the HNP beyond static and patrols, the MSS in joint operations) can keep holds
