@@ -3,8 +3,9 @@
 Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
 fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → gang
-attacks → drone strikes → retaliation → territory → population → economy and recruitment → trust → census → phase →
-record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls them and records.
+attacks → drone strikes → retaliation → territory → population → economy and recruitment → trust → census →
+phase → record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls
+them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
 spawned from the run's seed and set to the day (``papsim/streams.py``), so that scenarios run on the same seed
@@ -47,12 +48,12 @@ def _share_of(part: float, total: float) -> float:
     return min(1.0, float(part / total)) if total > 0 else 0.0
 
 
-def _residents_killed_by(operations: np.ndarray, killed: np.ndarray) -> float:
-    """Residents killed in today's ``operations`` (per cell, as drawn) among the residents ``killed`` per cell
-    (all causes, capped by the residents): where the cap binds, the operations, which come first in the day,
-    keep their victims."""
-    cells = operations.nonzero()[0]
-    return float(np.minimum(operations[cells], killed[cells]).sum()) if len(cells) else 0.0
+def _residents_killed_by(forces: np.ndarray, killed: np.ndarray) -> float:
+    """Residents killed by today's operations and drone strikes (``forces``, per cell, as drawn) among the
+    residents ``killed`` per cell (all causes, capped by the residents): where the cap binds, the forces'
+    actions, which come before the gangs' killings in the day, keep their victims."""
+    cells = forces.nonzero()[0]
+    return float(np.minimum(forces[cells], killed[cells]).sum()) if len(cells) else 0.0
 
 
 class PortAuPrince(mesa.Model):
@@ -250,8 +251,8 @@ class PortAuPrince(mesa.Model):
                                 violence=self.violence, displaced=self.displaced)
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
-        economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller, population=self.population,
-                    trust=self.trust, kidnappings=people.kidnappings,
+        economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller,
+                    population=self.population, trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase, t), civilians_killed=civilians,

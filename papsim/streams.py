@@ -4,10 +4,10 @@ pair scenarios.
 With one stream for a whole run, a change in one scenario (more MSS units, so more patrol targets drawn)
 shifts every later draw of every mechanism, and two scenarios run with the same seed are no better paired
 than two seeds. Common random numbers work only when the same random number serves the same purpose in both
-runs (Law 2015, *Simulation Modeling and Analysis*, 5th ed., chapter 11, on synchronising common random numbers). Here each
-mechanism has its own counter-based Philox generator (Salmon et al. 2011, "Parallel random numbers: as easy
-as 1, 2, 3", SC'11), keyed by a child of the run's ``SeedSequence``; on day ``t`` its counter is set to
-``(0, t, 0, 0)``. The numbers a mechanism draws on a day therefore depend on the seed, the mechanism and the
+runs (Law 2015, *Simulation Modeling and Analysis*, 5th ed., chapter 11, on synchronising common random
+numbers). Here each mechanism has its own counter-based Philox generator (Salmon et al. 2011, "Parallel
+random numbers: as easy as 1, 2, 3", SC'11), keyed by a child of the run's ``SeedSequence``; on day ``t``
+its counter is set to ``(0, t, 0, 0)``. The numbers a mechanism draws on a day therefore depend on the seed, the mechanism and the
 day only: what the other mechanisms drew, and how many numbers this one drew on earlier days, do not move
 them. Two streams never overlap (a day has 2**64 blocks of four 64-bit words before its counter reaches the
 next day's).

@@ -66,7 +66,8 @@ def test_no_strike_before_the_day_or_while_off():
     for p, today in ((base, 99), (dict(base, drone_strikes_per_day=0.0), 500)):
         out = drones.day(p, rng, gangs, grid, today=today, **kw)
         assert out.strikes == 0 and len(out.log) == 0 and rng.bit_generator.state == state  # no draw either
-    assert drones.day(base, rng, gangs, grid, today=100, **kw).strikes > 0 or rng.bit_generator.state != state
+    drones.day(base, rng, gangs, grid, today=100, **kw)
+    assert rng.bit_generator.state != state  # from its day on, it draws
 
 
 def test_a_run_with_drones_logs_every_strike_and_counts_its_dead():

@@ -19,8 +19,8 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "c766159bbe58b48b97c90eb6af667bb1c2c686a08e6a87d13e6f60418e4875ca",
-    "combat": "adddaed9170cae18a2adba3ab388ba556faeecc849641fee073872bbeda8f121",
+    "operations": "4bc4bd696308c991833f579fc15faeef0cba9c26c0da902b6b5b397aae27bc1b",
+    "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
     "territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b",
 }
@@ -79,8 +79,8 @@ cdef inline void _intelligence_remaining(double blue, double red, double residen
 def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, object grid, *, Py_ssize_t n_ops,
          int64_t today, int64_t hold, cnp.ndarray controller not None, cnp.ndarray strength not None,
          cnp.ndarray frontier not None, cnp.ndarray population not None, cnp.ndarray trust not None,
-         cnp.ndarray reprisals not None, cnp.ndarray presence not None, cnp.ndarray held_until not None, cnp.ndarray cleared_on not None,
-         cnp.ndarray events not None, object terms):
+         cnp.ndarray reprisals not None, cnp.ndarray presence not None, cnp.ndarray held_until not None,
+         cnp.ndarray cleared_on not None, cnp.ndarray events not None, object terms):
     """The day's raids: ``strength`` set to this morning's cell strengths (in place), up to ``n_ops`` targets
     among the gang cells by ``terms.target_rule`` (one uniform per gang cell with a finite score, none if
     ``n_ops <= 0``), ``units_per_operation`` raiders each (raider ``r`` to target ``r % n``), the fights
@@ -212,7 +212,8 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
                        int64_t* ctrl, const int64_t* nb, Py_ssize_t n_k, const double* valid,
                        const cnp.npy_bool* conf, Py_ssize_t g, double* mem, double* arm, const double* tru,
                        const double* rep, double* pres, const double* pop, double area_km2,
-                       double mean_population, double lethality, double intelligence_base, double gang_lethality, double caution, double reinforcement_share,
+                       double mean_population, double lethality, double intelligence_base, double gang_lethality,
+                       double caution, double reinforcement_share,
                        double low_profile_engagement, double intel_weight, double arrest_share,
                        double free_detention, double harm_ratio, double clear_ratio, double* civ_cell,
                        int64_t* counts, int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,

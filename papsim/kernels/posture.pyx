@@ -20,7 +20,7 @@ cnp.import_array()
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
-    "combat": "adddaed9170cae18a2adba3ab388ba556faeecc849641fee073872bbeda8f121",  # staff reproduces combat.effectiveness
+    "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",  # staff reproduces combat.effectiveness
     "personnel": "116ba3fcce76685cd0e8654410b5c09cc6dbca323691396767d03b011ca6bc09",  # and personnel.fill
 }
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py

@@ -16,10 +16,11 @@ laws' invariants in the tests):
   law; at ``i = 0`` it keeps ``R^2/2 + P R - (a / 2b) B^2`` (Deitchman's mixed law, exact in the tests).
   Solved by a fixed fourth-order Runge-Kutta scheme (``RK_STEPS`` steps a day), the same arithmetic in the
   compiled twin.
- Effectiveness comes from training,
-equipment, readiness and morale; arrests use the mission's exceptional detention powers (resolution 2699,
-seed 000_0ef45d2968df0eb0) up to the prisons' capacity; civilian harm grows with density and falls with
-the caution of the rules of engagement (seed 002_d688c9cc41807fef: dense terrain forces caution).
+
+Effectiveness comes from training, equipment, readiness and morale; arrests use the mission's exceptional
+detention powers (resolution 2699, seed 000_0ef45d2968df0eb0) up to the prisons' capacity; civilian harm
+grows with density and falls with the caution of the rules of engagement (seed 002_d688c9cc41807fef: dense
+terrain forces caution).
 """
 
 from __future__ import annotations
@@ -107,7 +108,13 @@ def engage(blue: np.ndarray, red: np.ndarray, a: np.ndarray, b: np.ndarray,
     """
     blue = np.asarray(blue, float)
     red = np.asarray(red, float)
-    blue_t, red_t = lanchester_remaining(blue, red, a, b, dt)
+    return _draw_losses(rng, blue, red, *lanchester_remaining(blue, red, a, b, dt))
+
+
+def _draw_losses(rng: np.random.Generator, blue: np.ndarray, red: np.ndarray, blue_t: np.ndarray,
+                 red_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson losses around the expected ones (strength less what is left), capped by strength: every blue
+    loss drawn, then every red loss; floats holding whole numbers."""
     blue_loss = np.minimum(poisson(rng, blue - blue_t), np.floor(blue))
     red_loss = np.minimum(poisson(rng, red - red_t), np.floor(red))
     return blue_loss.astype(float), red_loss.astype(float)
@@ -120,9 +127,7 @@ def engage_with_intelligence(blue: np.ndarray, red: np.ndarray, residents: np.nd
     losses, capped by strength, as :func:`engage` (every blue loss drawn, then every red loss). Returns
     ``(blue_losses, red_losses, unaimed fire among residents)``."""
     blue_t, red_t, hit = intelligence_limited_remaining(blue, red, residents, a, b, aimed)
-    blue_loss = np.minimum(poisson(rng, blue - blue_t), np.floor(blue))
-    red_loss = np.minimum(poisson(rng, red - red_t), np.floor(red))
-    return blue_loss.astype(float), red_loss.astype(float), hit
+    return (*_draw_losses(rng, blue, red, blue_t, red_t), hit)
 
 
 _FEW = 8  # up to this many draws, one by one is cheaper than one array call (whose checks cost ~5 us)

@@ -77,8 +77,8 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     forces' fire that is aimed comes from the residents' trust and the gang's recent reprisals in the cell
     (:func:`combat.aimed_share`); the unaimed rest finds fighters among the cell's residents and harms
     residents in proportion to the target's density relative to the city's (``grid.mean_population`` per
-    land cell), cut by caution. Adds the operations' effectiveness to ``presence`` and updates the raiders' morale and the
-    groups' members and arms in place. Draws every operation's security losses, then gang losses,
+    land cell), cut by caution. Adds the operations' effectiveness to ``presence`` and updates the raiders'
+    morale and the groups' members and arms in place. Draws every operation's security losses, then gang losses,
     then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation, the
     totals ``(gang members killed, arrested, HNP losses, MSS losses)`` and the log of the operations
     (:data:`RAID_LOG`).
