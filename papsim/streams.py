@@ -7,9 +7,9 @@ than two seeds. Common random numbers work only when the same random number serv
 runs (Law 2015, *Simulation Modeling and Analysis*, 5th ed., chapter 11, on synchronising common random
 numbers). Here each mechanism has its own counter-based Philox generator (Salmon et al. 2011, "Parallel
 random numbers: as easy as 1, 2, 3", SC'11), keyed by a child of the run's ``SeedSequence``; on day ``t``
-its counter is set to ``(0, t, 0, 0)``. The numbers a mechanism draws on a day therefore depend on the seed, the mechanism and the
-day only: what the other mechanisms drew, and how many numbers this one drew on earlier days, do not move
-them. Two streams never overlap (a day has 2**64 blocks of four 64-bit words before its counter reaches the
+its counter is set to ``(0, t, 0, 0)``. The numbers a mechanism draws on a day therefore depend on the seed,
+the mechanism and the day only: what the other mechanisms drew, and how many numbers this one drew on
+earlier days, do not move them. Two streams never overlap (a day has 2**64 blocks of four 64-bit words before its counter reaches the
 next day's).
 """
 
