@@ -23,6 +23,8 @@ import pandas as pd
 
 from papsim.mechanisms.attacks import ASSAULT_LOG
 from papsim.mechanisms.drones import STRIKE_LOG
+from papsim.mechanisms.executions import EXECUTION_LOG
+from papsim.mechanisms.vigilantes import KILL_LOG
 from papsim.mechanisms.operations import HNP_DEATH_SHARE, RAID_LOG
 
 
@@ -63,7 +65,9 @@ COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 # per kind: its log's columns, who starts it, and its outcome by whether the named column is positive
 _KINDS = {"operation": (RAID_LOG, "security forces", "cleared", ("cleared", "held")),
           "attack": (ASSAULT_LOG, "gang", "taken", ("taken", "repelled")),
-          "drone strike": (STRIKE_LOG, "security forces", "gang_killed", ("hit", "missed"))}
+          "drone strike": (STRIKE_LOG, "security forces", "gang_killed", ("hit", "missed")),
+          "execution": (EXECUTION_LOG, "security forces", "gang_killed", ("executed", "none")),
+          "vigilante killing": (KILL_LOG, "vigilantes", "gang_killed", ("gang members killed", "suspects killed"))}
 
 
 class EventLog:
@@ -98,7 +102,8 @@ class EventLog:
         day = np.concatenate([np.full(len(rows), d) for d, rows in self._logs[kind]])
         none = np.zeros(len(log))
         col = {"personnel": none, "mss_personnel": none, "hnp_losses": none, "mss_losses": none, "arrested": none,
-               "aimed": np.ones(len(log)), **dict(zip(names, log.T))}
+               "fighters": none, "civilians_killed": none, "gang_killed": none, "aimed": np.ones(len(log)),
+               **dict(zip(names, log.T))}
         cell = col["cell"].astype(np.int64)
         commune = self._commune[cell]
         return pd.DataFrame({

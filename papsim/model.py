@@ -4,7 +4,8 @@ Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGr
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
 fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → gang
 attacks → drone strikes → retaliation → territory → population → economy and recruitment → trust → census →
-phase → record. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls
+phase → record; vigilantes act after the drone strikes, executions follow the operations, the displaced's stocks
+and returns follow the population, and the HNP's condition closes the day. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls
 them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
@@ -23,8 +24,9 @@ from papsim import citymap
 from papsim.citymap import CityMap
 from papsim.events import EventLog
 from papsim.kernels import select as select_kernels
-from papsim.mechanisms import (Grid, attacks, census, drones, economy, funding, operations, personnel, phases,
-                               population, posture, retaliation, settlement, territory, trust)
+from papsim.mechanisms import (Grid, attacks, census, displacement, drones, economy, executions, funding, hnp,
+                               operations, personnel, phases, population, posture, retaliation, settlement, territory,
+                               trust, vigilantes)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 from papsim.streams import Streams
@@ -39,7 +41,7 @@ MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "c
 # the per-cell state that Mesa's grid shows as property layers (model.grid), with its value off land
 LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "security": 0.0, "violence": 0.0,
                             "retaliation": 0.0, "held_until": -1, "controller": territory.NO_GANG,
-                            "gang_strength": 0.0}
+                            "gang_strength": 0.0, "vigilance": 0.0}
 
 
 def _share_of(part: float, total: float) -> float:
@@ -48,12 +50,11 @@ def _share_of(part: float, total: float) -> float:
     return min(1.0, float(part / total)) if total > 0 else 0.0
 
 
-def _residents_killed_by(forces: np.ndarray, killed: np.ndarray) -> float:
-    """Residents killed by today's operations and drone strikes (``forces``, per cell, as drawn) among the
-    residents ``killed`` per cell (all causes, capped by the residents): where the cap binds, the forces'
-    actions, which come before the gangs' killings in the day, keep their victims."""
-    cells = forces.nonzero()[0]
-    return float(np.minimum(forces[cells], killed[cells]).sum()) if len(cells) else 0.0
+def _residents_killed_by(first: np.ndarray, killed: np.ndarray) -> np.ndarray:
+    """Residents killed per cell by those who act ``first`` in the day (per cell, as drawn) among the residents
+    ``killed`` per cell (all causes, capped by the residents): where the cap binds, the earlier actors keep
+    their victims (the forces' operations and strikes, then the vigilantes, then the gangs)."""
+    return np.minimum(first, killed)
 
 
 class PortAuPrince(mesa.Model):
@@ -83,7 +84,8 @@ class PortAuPrince(mesa.Model):
                                                 self._urban_per_commune)
         held = self.controller != territory.NO_GANG
         self._record(*self._census(held, ~held & ~self.contested & self.land, np.zeros(city.n_cells)), ops=0,
-                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, strikes=0, civ_ops=0.0,
+                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, by_vigilantes=0.0, executed=0.0,
+                     strikes=0, civ_ops=0.0,
                      arrests=0.0, kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
@@ -139,6 +141,8 @@ class PortAuPrince(mesa.Model):
         self.cleared_on = np.full(n, -10**6)  # day each cell was last cleared by an operation
         self.displaced_total = 0.0
         self.displaced_out = 0.0
+        self.displaced_returned = 0.0
+        self.secure_days = np.zeros(n, np.int64)  # consecutive secure days: when the displaced go home
         sites = city.site_cells
         self.anchors = sites[[k in ("airport", "port") for k in city.site_kinds]]  # humanitarian_access's entries
         self.site_closed_days = np.zeros(len(sites))
@@ -155,8 +159,8 @@ class PortAuPrince(mesa.Model):
     def _build_gangs(self, city: CityMap) -> None:
         gangs, controller = territory.initial_gangs(self.p, city.gangs, city.base_distance_km, self.urban,
                                                     city.site_cells, self.streams["gangs"])
-        self.population, self.displaced = settlement.displaced_at_start(self.p, self.population,
-                                                                        controller != territory.NO_GANG)
+        self.population, self.stocks = displacement.initial(self.p, self.population, controller != territory.NO_GANG)
+        self.displaced = self.stocks.present.sum(axis=0)
         self.gang_arrays = gangs
         # the gang arrays, changed in place
         self.gang_members, self.gang_arms, self.gang_cash = gangs.members, gangs.arms, gangs.cash
@@ -164,10 +168,13 @@ class PortAuPrince(mesa.Model):
         self.gang_base = np.array([gang.base for gang in city.gangs])
         self.controller = controller
         self.gang_strength = territory.cell_strength(self.controller, self.gang_members)
+        self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, land=self.land,
+                                            population=self.population)
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
 
     def _build_forces(self) -> None:
         self.hnp, units = personnel.initial_units(self.p, self.days, self.streams["units"])
+        self.hnp_state = hnp.initial()
         self.force = units
         self.n_hnp_units = units.n_hnp
         # the unit arrays, changed in place (read by the agents and the map snapshots)
@@ -200,13 +207,16 @@ class PortAuPrince(mesa.Model):
         self.events[:] = 0.0
         self.account, unpaid = funding.pay_day(self.account, self.inflow[t], self.mss * self.cost_pm / 30.0)
         self.hnp, self.mss = personnel.deploy(
-            p, t, self.hnp, self.mss, unpaid_days=self.account.unpaid_days, balance=self.account.balance,
-            cost_pm=self.cost_pm, schedule_days=self.schedule_days, schedule_personnel=self.schedule_personnel)
+            p, t, self.hnp, self.mss, attrition_per_year=hnp.attrition_per_year(p, self.hnp_state.recent_killed),
+            unpaid_days=self.account.unpaid_days, balance=self.account.balance, cost_pm=self.cost_pm,
+            schedule_days=self.schedule_days, schedule_personnel=self.schedule_personnel)
         personnel.upkeep(p, self.force, unpaid)
         frontier = self._fronts()[0]
-        placed = posture.assign(k, p, rng["posture"], self.force, hnp=self.hnp, mss=self.mss, phase=self.phase, day=t,
-                                controller=self.controller, held_until=self.held_until, frontier=frontier,
-                                population=self.population, posts=self._posts)
+        # the units field the share of the HNP on duty that its operational capacity allows
+        placed = posture.assign(k, p, rng["posture"], self.force, hnp=self.hnp * self.hnp_state.capacity,
+                                mss=self.mss, phase=self.phase, day=t, controller=self.controller,
+                                held_until=self.held_until, frontier=frontier, population=self.population,
+                                posts=self._posts)
         presence = self.security = placed.presence  # a new array each morning
         self.patrolled = placed.patrolled
         ops = operations.day(k, p, rng["operations"], self.force, self.gang_arrays, self.geo, placed.raiders, today=t,
@@ -215,8 +225,11 @@ class PortAuPrince(mesa.Model):
                              frontier=frontier, population=self.population, trust=self.trust,
                              reprisals=self.retaliation, held_until=self.held_until, cleared_on=self.cleared_on,
                              events=self.events)
-        self.detained += ops.arrested
+        shot = executions.day(p, rng["executions"], ops.log, len(self.land))  # the executed leave ops.log's arrested
+        arrested = ops.arrested - shot.executed
+        self.detained += arrested
         self.event_log.add("operation", t, ops.log)
+        self.event_log.add("execution", t, shot.log)
         hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, strength=self.gang_strength,
                            controller=self.controller, intensity=self.retaliation, held_until=self.held_until,
                            events=self.events, population=self.population, hnp=ops.hnp, mss=ops.mss,
@@ -232,40 +245,64 @@ class PortAuPrince(mesa.Model):
         retaliation.day(k, p, self.retaliation, self.events, self.geo)
         self.site_closed_today = hits.closed
         self.site_closed_days += hits.closed
-        # gang_strength is set from control and members after the operations; attacks change both
+        # gang_strength is set from control and members after the operations; attacks and strikes change both
         changed = hits.attacks or strikes.strikes
         strength = k.territory.cell_strength(self.controller, self.gang_members) if changed else self.gang_strength
+        lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
+                                 land=self.land, violence=self.violence, presence=presence, population=self.population,
+                                 strength=strength, members=self.gang_members)
+        self.event_log.add("vigilante killing", t, lynched.log)
+        if len(lynched.log):
+            self.gang_members -= lynched.members_killed
+            strength = k.territory.cell_strength(self.controller, self.gang_members)
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
+                                              resistance=vigilantes.defence(self.vigilance),
                                               cleared_on=self.cleared_on, held_until=self.held_until,
                                               front=front, hostile=gang_front)
         self._fronts_of[:] = self.controller
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
-        # residents killed by the security forces' actions
+        # residents killed by the security forces' actions, then by the vigilantes and the gangs' attacks
         by_forces = ops.civilians + strikes.civilians if strikes.strikes else ops.civilians
-        civilians = by_forces + hits.civilians
+        harmed = by_forces + hits.civilians
+        civilians = harmed + lynched.residents_killed
         held = self.controller != territory.NO_GANG
+        before, hosted = self.population.copy(), self.displaced.copy()
         people = population.day(k, p, rng["population"], self.population, held=held, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
+        self.stocks, home, returned = displacement.day(
+            p, self.stocks, self.secure_days, before=before, after=self.population, deaths=people.killed,
+            hosted_gain=self.displaced - hosted, left=people.left, secure=people.secure)
+        self.population += home
+        self.displaced[:] = self.stocks.present.sum(axis=0)
+        self.displaced_returned += returned
         economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller,
                     population=self.population, trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
+        # the forces' harm costs them trust: residents killed in their actions and in the gangs' attacks
+        # (as before), and the executed
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
-                  mss_static_share=posture.mss_static_share(p, self.phase, t), civilians_killed=civilians,
-                  population=self.population, land=self.land)
+                  mss_static_share=posture.mss_static_share(p, self.phase, t),
+                  civilians_killed=harmed + shot.per_cell, population=self.population,
+                  land=self.land)
         city, communes = self._census(held, people.secure, people.killed)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
                                                             _share_of(city.gang_held_residents, city.residents))
         deaths = ops.deaths + hits.deaths
-        deaths[0] += strikes.killed
+        deaths[0] += strikes.killed + shot.executed
+        self.hnp_state = hnp.day(p, self.hnp_state, deaths[1])
+        first = _residents_killed_by(by_forces, people.killed)
+        by_vigilantes = float(lynched.members_killed.sum()
+                              + _residents_killed_by(lynched.residents_killed, people.killed - first).sum())
         self._record(city, communes, ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
-                     deaths=np.array([people.deaths, deaths[0], deaths[1], deaths[2]]),
-                     by_security=deaths[0] + _residents_killed_by(by_forces, people.killed), strikes=strikes.strikes,
-                     civ_ops=float(civilians.sum()), arrests=ops.arrested, kidnaps=float(people.kidnappings.sum()))
+                     deaths=np.array([people.deaths, deaths[0] + lynched.members_killed.sum(), deaths[1], deaths[2]]),
+                     by_security=deaths[0] + float(first.sum()), by_vigilantes=by_vigilantes,
+                     executed=shot.executed, strikes=strikes.strikes, civ_ops=float(harmed.sum()), arrests=arrested,
+                     kidnaps=float(people.kidnappings.sum()))
 
     def _posts(self, n_static: int) -> np.ndarray:
         """The cells of ``n_static`` static units (:func:`posture.units_per_site`), cached per number."""
@@ -303,12 +340,13 @@ class PortAuPrince(mesa.Model):
                           cell_commune=self.city.cell_commune)
 
     def _record(self, city: census.City, communes: np.ndarray, ops: int, cleared: int, attacked: int,
-                deaths: np.ndarray, by_security: float, strikes: int, civ_ops: float, arrests: float,
-                kidnaps: float) -> None:
+                deaths: np.ndarray, by_security: float, by_vigilantes: float, executed: float, strikes: int,
+                civ_ops: float, arrests: float, kidnaps: float) -> None:
         """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events:
         ``deaths`` of residents, gang members, HNP and MSS, of which ``by_security`` were killed by the
-        security forces (gang members anywhere, residents in operations and drone strikes) and the rest by
-        gangs; ``strikes``: the day's drone strikes."""
+        security forces (gang members in their actions, ``executed`` among them, and residents in operations
+        and drone strikes), ``by_vigilantes`` by the vigilantes and the rest by gangs; ``strikes``: the day's
+        drone strikes."""
         total = city.residents
         secure_share = _share_of(city.secure_residents, total)
         nh = self.n_hnp_units
@@ -320,10 +358,11 @@ class PortAuPrince(mesa.Model):
             "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
-            "deaths_by_gangs": float(deaths.sum()) - by_security, "deaths_by_security": by_security,
-            "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
+            "deaths_by_gangs": float(deaths.sum()) - by_security - by_vigilantes, "deaths_by_security": by_security,
+            "deaths_by_vigilantes": by_vigilantes, "executions": executed, "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
             "displaced_total": self.displaced_total,
-            "displaced_out": self.displaced_out,
+            "displaced_out": self.displaced_out, **displacement.totals(self.stocks),
+            "displaced_returned": self.displaced_returned,
             "population_in_city": total,
             "key_sites_held": float(len(self.site_closed_today) - np.count_nonzero(self.site_closed_today)),
             "schools_open_share": secure_share,
@@ -331,10 +370,10 @@ class PortAuPrince(mesa.Model):
                 self.controller == territory.NO_GANG, self.nbr, self.anchors, self.population),
             "secure_population_share": secure_share,
             "trust": city.trust_residents / total if total > 0 else 0.0,
-            "mss_personnel": self.mss, "hnp_personnel": self.hnp,
+            "mss_personnel": self.mss, "hnp_personnel": self.hnp, "hnp_capacity": self.hnp_state.capacity,
             "operations": ops, "cells_cleared": cleared,
             "cells_held": city.cells_held,
-            "gang_attacks": attacked, "drone_strikes": strikes,
+            "gang_attacks": attacked, "drone_strikes": strikes, "vigilantes": float(self.vigilance.sum()),
             "gang_members": float(self.gang_members.sum()), "gang_arms": float(self.gang_arms.sum()),
             "gang_cash": float(self.gang_cash.sum()),
             "funds_received": self.account.received, "funds_spent": self.account.spent,

@@ -86,9 +86,6 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Share of groups (by size rank) whose strategy is to confront the forces."),
     _p("gang_expansion_rate", 0.015, "1/day", 0.005, 0.1, "assumption (calibrated)", "gangs",
        "Daily rate at which gangs take a weakly defended neighbouring cell."),
-    _p("community_resistance", 15.0, "fighter-equivalents/cell", 0.0, 60.0,
-       "assumption; self-defence brigades and 'Bwa Kale' (record, 2023) [V]", "gangs",
-       "Defence an inhabited cell offers against gang expansion without any security presence."),
     _p("gang_reinforcement_share", 0.5, "share", 0.0, 1.0, "assumption; gangs mass against an operation", "gangs",
        "Share of the strength of a group's neighbouring cells that joins the defence of a raided cell."),
     _p("gang_attack_mass", 2.0, "-", 1.0, 5.0, "assumption", "gangs",
@@ -191,6 +188,17 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("area_share_of_national_violence", 0.8, "share", 0.6, 0.95,
        "assumption; most events are in the West department (record)", "population",
        "Share of national killings and kidnappings that fall in the modelled area (for calibration)."),
+    _p("displaced_site_share", 0.5, "share", 0.3, 0.7,
+       "record additions 5: IOM DTM, 38% of the capital's IDPs in sites in Feb-Mar 2023, almost half in Oct 2023, "
+       "61% of the metro IDPs in Jun 2024 [V]", "population",
+       "Share of the people fleeing within the metro area who go to displacement sites rather than host families."),
+    _p("return_after_days", 60, "days", 14, 365,
+       "assumption; returns are rarely counted (45,864 returnees in IOM DTM Round 3, Feb-Mar 2023 [V])",
+       "population", "Consecutive days an origin cell must be secure (no gang, not contested) before its "
+       "displaced start going home.", "int"),
+    _p("return_rate", 0.01, "1/day", 0.0, 0.05,
+       "assumption; returns are rarely counted (45,864 returnees in IOM DTM Round 3, Feb-Mar 2023 [V])",
+       "population", "Daily share of an eligible origin's displaced (in sites, hosted or outside) who go home."),
     # --- HNP ---------------------------------------------------------------------------------------
     _p("hnp_total_strength", 13196, "persons", 8000, 20000, "record: 13,196 on 31 Dec 2023 (UN SG) [V]", "hnp",
        "HNP strength nationally at the start.", "int"),
@@ -199,8 +207,23 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("hnp_on_duty_share", 0.55, "share", 0.35, 0.75,
        "record: <10,000 on duty (ICG) [V]; '5,000 available' (HNP chief) [S]", "hnp",
        "Share of HNP personnel available for duty at any time."),
-    _p("hnp_attrition_per_year", 0.126, "1/year", 0.03, 0.2, "record: 1,663 left in 2023 of 13,196 [V] -> 0.126 [D]",
-       "hnp", "Share of HNP personnel leaving per year."),
+    _p("hnp_attrition_base", 0.03, "1/year", 0.01, 0.08,
+       "record additions 3a: ~400 left a year before 2023 of ~14,000 [V] -> 0.03 [D]", "hnp",
+       "Share of HNP personnel leaving per year without officer deaths."),
+    _p("hnp_attrition_per_death", 0.002, "1/year per officer killed/year", 0.0, 0.005,
+       "record: 1,663 left in 2023 of 13,196 [V] with 48 killed (UN) [V]: (0.126 - 0.03)/48 [D]", "hnp",
+       "Extra yearly attrition per officer killed per year (the recent rate, hnp_grief_days)."),
+    _p("hnp_grief_days", 90, "days", 14, 365, "assumption (the Jan 2023 killings were followed by months of "
+       "protests and departures: record additions 3b [V])", "hnp",
+       "Memory of officer deaths in attrition and capacity: a death weighs for about this many days."),
+    _p("hnp_killed_reference", 40.0, "officers/year", 10.0, 200.0,
+       "assumption; >40 killed a year in 2019, 2021-2023 (RNDDH, record additions 3b) [V]", "hnp",
+       "Yearly rate of officers killed at which half of hnp_capacity_loss is lost."),
+    _p("hnp_capacity_loss", 0.3, "share", 0.0, 0.6,
+       "assumption; ~9,700 of 14,861 available for active service, ~4,000 for public security (record additions "
+       "3a) [V]", "hnp", "Largest share of the on-duty HNP that officer deaths keep out of the units."),
+    _p("hnp_capacity_recovery_days", 30, "days", 7, 180, "assumption", "hnp",
+       "Time constant of the HNP's operational capacity towards its level."),
     _p("hnp_academy_cohort", 750, "persons", 0, 2000, "record: 796 cadets (Nov 2023), 739 graduates (Jan 2025) [V]",
        "hnp", "Graduates per academy class.", "int"),
     _p("hnp_academy_interval_days", 365, "days", 120, 730, "record: one class per ~year 2023-25 [V]", "hnp",
@@ -292,6 +315,30 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("trust_intel_weight", 1.0, "-", 0.0, 2.0, "assumption (Kress & Szechtman 2009: intelligence from residents)",
        "trust", "How much residents' trust raises the share of an operation's fire that is aimed (per unit of "
        "trust above 0.5)."),
+    _p("execution_share", 0.8, "share", 0.0, 1.0,
+       "assumption with a range; record additions 2: 281 alleged summary executions with specialised units in "
+       "2024 (BINUH) [S], >=106 in Q3 and 80 in Q4 2024 [V]: ~0.4 of the default run's captives [D], before "
+       "oversight", "trust",
+       "Share of an operation's captives the units would execute summarily without oversight "
+       "(oversight_strength prevents its share)."),
+    # --- vigilantes ----------------------------------------------------------------------------------
+    _p("vigilante_max_per_cell", 40.0, "fighter-equivalents/cell", 0.0, 120.0,
+       "assumption (Bwa Kale brigades from 24 Apr 2023: BINUH, CARDH [V]; their size per cell is not recorded)",
+       "vigilantes", "Most armed residents in a cell's self-defence brigades, reached as the threat grows "
+       "without police; their defence against gang expansion."),
+    _p("vigilante_violence_scale", 5.0, "deaths", 0.5, 50.0, "assumption", "vigilantes",
+       "Recent deaths in a cell at which the threat to residents on a gang border doubles."),
+    _p("vigilante_protection_scale", 30.0, "personnel", 5.0, 200.0, "assumption", "vigilantes",
+       "Security personnel in a cell that halve the level of self-defence (police protection lowers the need)."),
+    _p("vigilante_response_days", 14.0, "days", 1.0, 90.0, "assumption", "vigilantes",
+       "Time constant of the brigades' response to their level."),
+    _p("vigilante_killing_rate", 1e-5, "1/(vigilante*gang member*day)", 0.0, 1e-4,
+       "assumption, order of magnitude from >=388 lynched Apr-Sep 2023 (BINUH) [V], 401 Bwa Kale killings "
+       "Jan-Sep 2023 = 29% of homicides (CARDH) [V], >=141 in Q1 2024 (OHCHR) [V], 268 in Q4 2024 [V]",
+       "vigilantes", "Killings per vigilante per gang member in the bordering gang cells per day."),
+    _p("vigilante_gang_share", 0.6, "share", 0.2, 0.9,
+       "record: >=238 alleged gang members among ~388 lynched Apr-Sep 2023 (BINUH) [V] -> ~0.6 [D]", "vigilantes",
+       "Share of vigilante killings that are gang members (the rest suspects among residents)."),
     # --- retaliation ---------------------------------------------------------------------------------
     _p("retaliation_jump", 0.5, "-", 0.0, 2.0, "assumption; self-exciting retaliation (record: attacks on police)",
        "retaliation", "Rise in the nearby attack intensity after an attack or an operation."),

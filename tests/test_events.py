@@ -1,6 +1,6 @@
-"""The events log and the attribution of deaths: every operation and attack is a row with who started it and
-who was killed, the rows add up to the run's series, and the deaths by perpetrator add up to the deaths by
-victim."""
+"""The events log and the attribution of deaths: every operation, execution, attack and vigilante killing is a row
+with who started it and who was killed, the rows add up to the run's series, and the deaths by perpetrator add
+up to the deaths by victim."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def test_every_operation_and_attack_is_one_row(violent_run):
     assert (per_day["operation"].to_numpy() == ts["operations"].to_numpy()).all()
     assert (per_day["attack"].to_numpy() == ts["gang_attacks"].to_numpy()).all()
     assert events["day"].is_monotonic_increasing and (events["day"] >= 1).all()
-    assert set(events["initiator"]) == {"security forces", "gang"}
+    assert set(events["initiator"]) == {"security forces", "gang", "vigilantes"}
+    assert set(events.loc[events["kind"] == "execution", "initiator"]) == {"security forces"}
     assert set(events.loc[events["kind"] == "operation", "outcome"]) <= {"cleared", "held"}
     assert set(events.loc[events["kind"] == "attack", "outcome"]) <= {"taken", "repelled"}
     ops = events[events["kind"] == "operation"]
@@ -45,7 +46,10 @@ def test_the_rows_add_up_to_the_series(violent_run):
     assert events["killed_hnp"].sum() == pytest.approx(ts["deaths_hnp"].sum())
     assert events["killed_mss"].sum() == pytest.approx(ts["deaths_mss"].sum())
     assert events["arrested"].sum() == pytest.approx(ts["arrests"].sum())
-    assert events["killed_residents"].sum() == pytest.approx(ts["deaths_civilian_operations"].sum())
+    lynchings = events["kind"] == "vigilante killing"
+    assert events.loc[~lynchings, "killed_residents"].sum() == pytest.approx(ts["deaths_civilian_operations"].sum())
+    assert events.loc[events["kind"] == "execution", "killed_gang"].sum() == pytest.approx(ts["executions"].sum())
+    assert ts["executions"].sum() > 0 and lynchings.any()
     wounded = events["wounded_hnp"] + events["wounded_mss"]
     killed = events["killed_hnp"] + events["killed_mss"]
     assert wounded.sum() == pytest.approx(killed.sum() * (1 - HNP_DEATH_SHARE) / HNP_DEATH_SHARE)
@@ -62,10 +66,16 @@ def test_each_event_lies_in_the_commune_of_its_cell(violent_run):
 def test_deaths_by_perpetrator_add_up_to_deaths_by_victim(violent_run):
     ts, events = violent_run.timeseries, violent_run.events
     victims = ts[["deaths_civilian", "deaths_gang", "deaths_hnp", "deaths_mss"]].sum(axis=1)
-    assert np.allclose(ts["deaths_by_gangs"] + ts["deaths_by_security"], victims)
-    # the security forces killed the gang members and, in their operations, residents (at most as drawn)
+    assert np.allclose(ts["deaths_by_gangs"] + ts["deaths_by_security"] + ts["deaths_by_vigilantes"], victims)
+    # the vigilantes killed the gang members of their rows and residents (at most as drawn)
+    lynchings = events[events["kind"] == "vigilante killing"].groupby("day")[["killed_gang", "killed_residents"]].sum()
+    lynchings = lynchings.reindex(ts["day"], fill_value=0.0)
+    residents_by_vigilantes = ts["deaths_by_vigilantes"].to_numpy() - lynchings["killed_gang"].to_numpy()
+    assert (residents_by_vigilantes >= -1e-9).all()
+    assert (residents_by_vigilantes <= lynchings["killed_residents"].to_numpy() + 1e-9).all()
+    # the security forces killed the other gang members and, in their operations, residents (at most as drawn)
     in_operations = events[events["kind"] == "operation"].groupby("day")["killed_residents"].sum()
-    residents_by_security = (ts["deaths_by_security"] - ts["deaths_gang"]).to_numpy()
+    residents_by_security = (ts["deaths_by_security"] - ts["deaths_gang"]).to_numpy() + lynchings["killed_gang"].to_numpy()
     assert (residents_by_security >= -1e-9).all()
     assert (residents_by_security <= in_operations.reindex(ts["day"], fill_value=0.0).to_numpy() + 1e-9).all()
     assert ts["deaths_by_gangs"].sum() > ts["deaths_hnp"].sum() + ts["deaths_mss"].sum()

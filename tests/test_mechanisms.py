@@ -207,10 +207,11 @@ def test_a_pay_day_pays_what_the_balance_allows_and_counts_unpaid_days():
 
 
 def test_deployment_stops_at_what_the_funds_cover_and_repatriates_when_unpaid():
-    p = dict(hnp_attrition_per_year=0.0, hnp_academy_cohort=0.0, hnp_capital_share=1.0, hnp_on_duty_share=1.0,
+    p = dict(hnp_academy_cohort=0.0, hnp_capital_share=1.0, hnp_on_duty_share=1.0,
              hnp_academy_interval_days=30, mss_follow_schedule=False, mss_start_day=0, mss_deploy_rate=3000.0,
              mss_target_personnel=2500, repatriation_grace_days=90, repatriation_rate=0.1, reserve_months=1.0)
-    args = dict(schedule_days=np.zeros(0, int), schedule_personnel=np.zeros(0), cost_pm=1000.0)
+    args = dict(schedule_days=np.zeros(0, int), schedule_personnel=np.zeros(0), cost_pm=1000.0,
+                attrition_per_year=0.0)
     assert personnel.deploy(p, 5, 100.0, 0.0, unpaid_days=0, balance=20_000.0, **args) == (100.0, 20)
     assert personnel.deploy(p, 5, 100.0, 50.0, unpaid_days=91, balance=0.0, **args) == (100.0, 45)
 

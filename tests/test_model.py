@@ -42,7 +42,7 @@ def test_invariants_hold_across_the_parameter_space(planned, values, seed):
     for name in SHARES:
         assert ts[name].between(0, 1).all(), name
     initial = ts["population_in_city"].iloc[0]
-    alive_dead_gone = ts["population_in_city"] + ts["deaths_civilian"].cumsum() + ts["displaced_out"]
+    alive_dead_gone = ts["population_in_city"] + ts["deaths_civilian"].cumsum() + ts["displaced_outside"]
     np.testing.assert_allclose(alive_dead_gone, initial, rtol=1e-9)
     assert result.summary["population_conservation_error"] == pytest.approx(0.0, abs=1e-6 * initial)
     assert (ts["mss_personnel"] <= values["mss_target_personnel"]).all()

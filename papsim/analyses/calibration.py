@@ -52,7 +52,7 @@ DEFAULT_OUT = Path("results") / "calibration"
 FACTORS = (
     "initial_gang_territory_share",
     "gang_expansion_rate",
-    "community_resistance",
+    "vigilante_max_per_cell",
     "gang_members_total",
     "predation_killing_rate",
     "border_killing_rate",

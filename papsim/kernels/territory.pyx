@@ -16,7 +16,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"territory": "1fda516d25063ee4d38a47fcffd94f74ee00918184a153c0df4bd2fb21bdef7b"}
+TWIN_OF = {"territory": "05493a0c744e292af83de66714c66771f309e2d7936aa43c7fb6d9517c75669f"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
@@ -177,7 +177,7 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     did not change): :func:`papsim.mechanisms.territory.advance`."""
     cdef cnp.ndarray members = gangs.members, confront = gangs.confront, side_of = gangs.side_of
     cdef cnp.ndarray land = grid.land, nbr = grid.nbr, nbr_land_t = grid.nbr_land_t
-    cdef double community_resistance = rates.community_resistance, expansion_rate = rates.expansion_rate
+    cdef double expansion_rate = rates.expansion_rate
     cdef double retake_multiplier = rates.retake_multiplier, contest_rate = rates.contest_rate
     cdef int64_t* ctrl = <int64_t*> _vec(controller, cnp.NPY_INT64, -1, True, "controller")
     cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
@@ -185,6 +185,7 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     cdef Py_ssize_t g = cnp.PyArray_DIM(members, 0)
     cdef const double* st = <const double*> _vec(strength, cnp.NPY_DOUBLE, n, False, "strength")
     cdef const double* pres = <const double*> _vec(presence, cnp.NPY_DOUBLE, n, False, "presence")
+    cdef const double* resist = <const double*> _vec(rates.resistance, cnp.NPY_DOUBLE, n, False, "resistance")
     cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
     cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, -1, "nbr")
     cdef const int64_t* nbt = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
@@ -225,7 +226,7 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
             owner = ctrl[nb[i * n_k + best]]
             u = random_standard_uniform(bitgen)
             rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
-            if u < _take_probability(att, community_resistance + pres[i], rate) and not (not conf[owner] and pres[i] > 0):
+            if u < _take_probability(att, resist[i] + pres[i], rate) and not (not conf[owner] and pres[i] > 0):
                 cells[taken] = i
                 owners[taken] = owner
                 taken += 1

@@ -17,7 +17,7 @@ import numpy as np
 from papsim.mechanisms import funding
 
 PARAMETERS: tuple[str, ...] = (
-    "unit_size", "hnp_total_strength", "hnp_capital_share", "hnp_on_duty_share", "hnp_attrition_per_year",
+    "unit_size", "hnp_total_strength", "hnp_capital_share", "hnp_on_duty_share",
     "hnp_academy_cohort", "hnp_academy_interval_days", "hnp_training", "hnp_equipment", "mss_target_personnel",
     "mss_follow_schedule", "mss_start_day", "mss_deploy_rate", "mss_training", "mss_equipment", "reserve_months",
     "repatriation_grace_days", "repatriation_rate", "unpaid_readiness_loss")
@@ -88,12 +88,14 @@ def fill_units(total: float, unit_size: int, n_units: int) -> np.ndarray:
     return np.clip(total - unit_size * np.arange(n_units), 0.0, unit_size)
 
 
-def deploy(p: Mapping, day: int, hnp: float, mss: float, *, unpaid_days: int, balance: float, cost_pm: float,
-           schedule_days: np.ndarray, schedule_personnel: np.ndarray) -> tuple[float, float]:
-    """Today's (HNP, MSS) personnel: HNP attrition and classes; MSS arrivals by the dated schedule or a ramp,
+def deploy(p: Mapping, day: int, hnp: float, mss: float, *, attrition_per_year: float, unpaid_days: int,
+           balance: float, cost_pm: float, schedule_days: np.ndarray,
+           schedule_personnel: np.ndarray) -> tuple[float, float]:
+    """Today's (HNP, MSS) personnel: HNP attrition at today's rate (:func:`papsim.mechanisms.hnp.attrition_per_year`)
+    and classes; MSS arrivals by the dated schedule or a ramp,
     as far as the funds in hand cover ``reserve_months`` of their cost, or repatriation once costs have gone
     unpaid for longer than the grace period."""
-    hnp = hnp_strength_next(hnp, day, p["hnp_attrition_per_year"],
+    hnp = hnp_strength_next(hnp, day, attrition_per_year,
                             p["hnp_academy_cohort"] * p["hnp_capital_share"] * p["hnp_on_duty_share"],
                             p["hnp_academy_interval_days"])
     if p["mss_follow_schedule"]:

@@ -1,5 +1,6 @@
 """Settlement at the start: the 2019 residents carried to the start date, the built-up capital, and the people
-already displaced from gang-held ground.
+already displaced from gang-held ground (:func:`displace_from_held`; :mod:`papsim.mechanisms.displacement`
+records them as stocks).
 
 Sources: IHSI/UNFPA 2019 estimates by communal section (OCHA COD-AB, the map data); growth is an assumption
 (``population_growth_per_year``, Haiti ~1.2% a year, UN WPP [NV]); ~200,000 displaced in Oct 2023 (seed 004)
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-PARAMETERS: tuple[str, ...] = ("population_growth_per_year", "urban_density_km2", "displaced_at_start")
+PARAMETERS: tuple[str, ...] = ("population_growth_per_year", "urban_density_km2")
 ESTIMATE_DATE = dt.date(2019, 7, 1)  # the IHSI/UNFPA 2019 estimates are taken as mid-year
 
 
@@ -55,8 +56,3 @@ def initial(p: Mapping, population_2019: np.ndarray, commune: np.ndarray, n_comm
     """(residents on the start date, the built-up capital's cells) before any displacement."""
     population = grown(population_2019, p["population_growth_per_year"], start)
     return population, urban_cells(population, commune, n_communes, area_km2, p["urban_density_km2"])
-
-
-def displaced_at_start(p: Mapping, population: np.ndarray, gang_held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`displace_from_held` of the scenario's ``displaced_at_start`` once the initial control is known."""
-    return displace_from_held(population, gang_held, p["displaced_at_start"])

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 PARAMETERS: tuple[str, ...] = (
     "gang_members_total", "gang_arms_per_member", "gang_confront_share", "viv_ansanm_truce",
-    "initial_gang_territory_share", "community_resistance", "gang_expansion_rate", "retake_multiplier",
+    "initial_gang_territory_share", "gang_expansion_rate", "retake_multiplier",
     "retake_memory_days", "contest_rate")
 NO_GANG = -1
 
@@ -37,9 +37,9 @@ class GangSpec(Protocol):
 
 
 class Rates(NamedTuple):
-    """The parameters of a day's territorial change."""
+    """The parameters of a day's territorial change, and the defence the residents put up in each cell."""
 
-    community_resistance: float
+    resistance: np.ndarray  # per cell, in fighter-equivalents: the vigilantes' (papsim.mechanisms.vigilantes)
     expansion_rate: float
     retake_multiplier: float
     contest_rate: float
@@ -200,7 +200,7 @@ def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
 
     ``strength`` is :func:`cell_strength` of ``controller`` and the members, ``front`` and ``hostile``
     :func:`controller_fronts` of it; they are kept current with the changes (in place). A cell's defence is
-    ``community_resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
+    the residents' ``rates.resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
     cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); low-profile
     groups (not ``confront``) avoid cells with presence; every cell taken in a stage is taken from the
     control at the start of that stage. The contest runs only when ``contest_rate > 0``. Holds end in cells
@@ -208,7 +208,7 @@ def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
     """
     land, nbr, members, side_of = grid.land, grid.nbr, gangs.members, gangs.side_of
     rate = rates.expansion_rate * np.where(cleared_on > recent_after, rates.retake_multiplier, 1.0)
-    cells, owners = expansion(controller, strength, rates.community_resistance + presence, land, nbr, front, rate,
+    cells, owners = expansion(controller, strength, rates.resistance + presence, land, nbr, front, rate,
                               ~gangs.confront, presence > 0, rng)
     controller[cells] = owners
     side = side_of[controller]
@@ -227,12 +227,12 @@ def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, gangs: Gangs, grid: Grid, *, today: int,
-        controller: np.ndarray, strength: np.ndarray, presence: np.ndarray, cleared_on: np.ndarray,
-        held_until: np.ndarray, front: np.ndarray, hostile: np.ndarray) -> np.ndarray:
-    """The day's territorial change (:func:`advance`), gangs returning faster to the cells cleared within
-    ``retake_memory_days``; ``front`` and ``hostile`` kept current in place; returns the strengths of the new
-    control."""
-    rates = Rates(community_resistance=p["community_resistance"], expansion_rate=p["gang_expansion_rate"],
+        controller: np.ndarray, strength: np.ndarray, presence: np.ndarray, resistance: np.ndarray,
+        cleared_on: np.ndarray, held_until: np.ndarray, front: np.ndarray, hostile: np.ndarray) -> np.ndarray:
+    """The day's territorial change (:func:`advance`) against the security ``presence`` and the residents'
+    ``resistance`` per cell, gangs returning faster to the cells cleared within ``retake_memory_days``;
+    ``front`` and ``hostile`` kept current in place; returns the strengths of the new control."""
+    rates = Rates(resistance=resistance, expansion_rate=p["gang_expansion_rate"],
                   retake_multiplier=p["retake_multiplier"], contest_rate=p["contest_rate"])
     return k.territory.advance(rng, gangs, grid, controller=controller, strength=strength, presence=presence,
                                cleared_on=cleared_on, recent_after=today - p["retake_memory_days"],

@@ -30,7 +30,7 @@ GROUP_TITLES = {
     "map": "Map", "gangs": "Armed groups", "economy": "Gang economy", "policy": "Policy and posture levers",
     "recruitment": "Recruitment", "combat": "Combat and arrests", "population": "Population",
     "hnp": "Haitian National Police", "mss": "MSS / GSF", "forces": "Security units", "funding": "Funding",
-    "trust": "Trust", "retaliation": "Retaliation", "phases": "Mission phases and indicators",
+    "trust": "Trust", "vigilantes": "Vigilantes (self-defence brigades)", "retaliation": "Retaliation", "phases": "Mission phases and indicators",
 }
 
 

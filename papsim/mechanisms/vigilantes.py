@@ -1,0 +1,159 @@
+"""Vigilantes: self-defence brigades (Bwa Kalé) as a per-cell state of armed residents.
+
+Sources (record): the Bwa Kalé movement spread from 24 April 2023; at least 388 people were lynched between
+April and September 2023 (BINUH) [V], among them at least 238 alleged gang members killed from 24 April to
+30 June 2023 (BINUH) [V]; CARDH counts 401 Bwa Kalé killings from January to September 2023, 29% of 1,564
+homicides [V]. Vigilante groups killed at least 141 people in the first quarter of 2024 (OHCHR via Reuters)
+[V], at least 122 (about 8% of killings) in the third [V] and 268 lynched or executed (13% of deaths) in the
+fourth [V]. They kill gang members and suspects among residents alike; ≥238 alleged gang members among ~388
+lynched gives a gang share of about 0.6 [D].
+
+The rules are assumptions, with ranges in the registry: residents of cells not held by a gang that border a
+gang-held cell face predation (threat 0 away from the gangs, at least 1 on the border, rising with recent
+killings); police presence lowers the need for self-defence; the armed residents (``vigilance``, in
+fighter-equivalents) follow their target level exponentially with a response time, and the brigades are
+crushed or flee when a gang takes their cell. They kill in proportion to their number and to the gang
+members in the bordering gang cells; a share of the dead are gang members, the rest suspects among residents.
+Their defence against gang expansion is their number (:func:`defence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+PARAMETERS: tuple[str, ...] = ("vigilante_max_per_cell", "vigilante_violence_scale", "vigilante_protection_scale",
+                               "vigilante_response_days", "vigilante_killing_rate", "vigilante_gang_share")
+KILL_LOG: tuple[str, ...] = ("cell", "gang", "civilians_killed", "gang_killed")
+"""The columns of :class:`Outcome`'s log, one row per cell with any killing, cells ascending: the cell, the
+group whose members its vigilantes hunt (:func:`charged_group`), the suspects among residents and the gang
+members killed."""
+
+
+class Outcome(NamedTuple):
+    """What a day's vigilantes did."""
+
+    residents_killed: np.ndarray  # per cell (suspects among residents)
+    members_killed: np.ndarray  # per group (alleged gang members)
+    log: np.ndarray  # (k, 4) rows of KILL_LOG
+
+
+def distinct(nbr: np.ndarray) -> np.ndarray:
+    """Bool ``(n, 8)``: True where a column of the neighbour table is a real neighbour listed for the first
+    time in its row (not the cell itself, which pads missing neighbours, nor a repeat of an earlier column),
+    so that each neighbour cell is counted once."""
+    n, k = nbr.shape
+    first = nbr != np.arange(n)[:, None]
+    for j in range(1, k):
+        first[:, j] &= ~(nbr[:, :j] == nbr[:, j:j + 1]).any(axis=1)
+    return first
+
+
+def gang_neighbours(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
+    """Bool ``(n, 8)``: the distinct neighbours (:func:`distinct`) held by a gang (controller >= 0)."""
+    return distinct(nbr) & (controller[nbr] >= 0)
+
+
+def bordering(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
+    """1.0 in cells not held by a gang with at least one gang-held Moore neighbour, else 0.0."""
+    return ((controller < 0) & gang_neighbours(controller, nbr).any(axis=1)).astype(float)
+
+
+def threat(controller: np.ndarray, nbr: np.ndarray, violence: np.ndarray, violence_scale: float) -> np.ndarray:
+    """Predation faced by residents: ``bordering * (1 + violence / violence_scale)``; 0 away from the gangs
+    and in gang-held cells, at least 1 on the border, rising with the cell's recent killings."""
+    return bordering(controller, nbr) * (1.0 + violence / violence_scale)
+
+
+def target(threat_level: np.ndarray, presence: np.ndarray, *, controller: np.ndarray, land: np.ndarray,
+           population: np.ndarray, max_per_cell: float, protection_scale: float) -> np.ndarray:
+    """The level vigilance tends to: ``max_per_cell * threat / (1 + threat) * protection_scale /
+    (protection_scale + presence)`` in land cells with residents not held by a gang, 0 elsewhere. Bounded by
+    ``max_per_cell``; security presence makes self-defence less needed."""
+    level = max_per_cell * threat_level / (1.0 + threat_level) * (protection_scale / (protection_scale + presence))
+    return np.where(land & (population > 0) & (controller < 0), level, 0.0)
+
+
+def initial(p: Mapping, *, controller: np.ndarray, nbr: np.ndarray, land: np.ndarray,
+            population: np.ndarray) -> np.ndarray:
+    """Vigilance at the start: its :func:`target` without recent killings or security presence (the brigades
+    formed from April 2023, months before a run of 2024 starts)."""
+    level = threat(controller, nbr, np.zeros(len(controller)), p["vigilante_violence_scale"])
+    return target(level, np.zeros(len(controller)), controller=controller, land=land, population=population,
+                  max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
+
+
+def relax(vigilance: np.ndarray, level: np.ndarray, response_days: float, days: float = 1.0) -> np.ndarray:
+    """Vigilance after ``days`` of ``dv/dt = (level - v) / response_days`` with a fixed level (the exact
+    solution: ``level + (v - level) * exp(-days / response_days)``)."""
+    return level + (vigilance - level) * np.exp(-days / response_days)
+
+
+def defence(vigilance: np.ndarray) -> np.ndarray:
+    """Defence per cell that vigilantes add against gang expansion, in fighter-equivalents: their number."""
+    return vigilance
+
+
+def charged_group(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
+    """Per cell, the group holding the most of the cell's distinct gang neighbours (the first listed in the
+    table among equals), or -1 without a gang neighbour: the group whose members the cell's vigilantes kill."""
+    held = gang_neighbours(controller, nbr)
+    group = np.where(held, controller[nbr], -1)
+    same = (group[:, :, None] == group[:, None, :]) & held[:, None, :]  # [c, j, i]: column i holds j's group
+    count = np.where(held, same.sum(axis=2), 0)
+    best = count.argmax(axis=1)  # first column reaching the most
+    return np.where(held.any(axis=1), group[np.arange(len(group)), best], -1)
+
+
+def bordering_members(controller: np.ndarray, nbr: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Gang members (``strength``, per cell) in each cell's distinct gang-held neighbours, summed."""
+    return np.where(gang_neighbours(controller, nbr), strength[nbr], 0.0).sum(axis=1)
+
+
+def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
+             population: np.ndarray, strength: np.ndarray, members: np.ndarray, killing_rate: float,
+             gang_share: float) -> Outcome:
+    """The day's killings by vigilantes.
+
+    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members`` (one
+    array draw over the cells), split into gang members with ``rng.binomial(kills, gang_share)`` per cell
+    and suspects among residents (the rest, at most the cell's whole residents). Gang members killed are
+    charged to :func:`charged_group`; where a group's total exceeds its ``members``, its cells' gang kills
+    are scaled down by the same factor so that the total equals ``members`` (then fractional). ``members``
+    is not changed: the caller removes ``members_killed``. No draw at all when no cell has a positive mean.
+    """
+    n = len(vigilance)
+    residents = np.zeros(n)
+    lost = np.zeros(len(members))
+    lam = killing_rate * vigilance * bordering_members(controller, nbr, strength)
+    if not (lam > 0).any():
+        return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
+    kills = rng.poisson(np.maximum(lam, 0.0))
+    gang = rng.binomial(kills, gang_share).astype(float)
+    residents = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population, 0.0)))
+    group = charged_group(controller, nbr)
+    charged = group >= 0
+    total = np.bincount(group[charged], weights=gang[charged], minlength=len(members))
+    cap = np.maximum(members, 0.0)
+    scale = np.divide(cap, total, out=np.ones_like(total), where=total > cap)
+    gang = np.where(charged, gang * scale[np.maximum(group, 0)], 0.0)
+    lost = np.bincount(group[charged], weights=gang[charged], minlength=len(members)).astype(float)
+    cells = ((residents > 0) | (gang > 0)).nonzero()[0]
+    log = np.column_stack((cells, group[cells], residents[cells], gang[cells])).astype(float)
+    return Outcome(residents, lost, log)
+
+
+def day(p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
+        land: np.ndarray, violence: np.ndarray, presence: np.ndarray, population: np.ndarray, strength: np.ndarray,
+        members: np.ndarray) -> Outcome:
+    """A day of vigilantes: vigilance is set to 0 in gang-held cells, relaxes for one day towards its
+    :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`)."""
+    vigilance[controller >= 0] = 0.0
+    level = target(threat(controller, nbr, violence, p["vigilante_violence_scale"]), presence,
+                   controller=controller, land=land, population=population,
+                   max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
+    vigilance[:] = relax(vigilance, level, p["vigilante_response_days"])
+    return killings(rng, vigilance, controller=controller, nbr=nbr, population=population, strength=strength,
+                    members=members, killing_rate=p["vigilante_killing_rate"], gang_share=p["vigilante_gang_share"])
