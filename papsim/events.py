@@ -1,16 +1,20 @@
 """The events log of a run: one row per violent event, with who started it, where, and who was killed or wounded.
 
-The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``), the
-gangs' attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``) and the drone task force's
-strikes (one row per strike, ``drones.STRIKE_LOG``). The columns are a
+The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``) and the
+summary executions after them (one row per operation with any, ``executions.EXECUTION_LOG``), the gangs'
+attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``), the drone task force's strikes
+(one row per strike, ``drones.STRIKE_LOG``) and the vigilantes' killings (one row per cell with any,
+``vigilantes.KILL_LOG``). The columns are a
 catalogue like the outcomes': figures, reports and tests read the names and labels from :data:`COLUMNS`. A
 run writes the log as ``events.parquet``.
 
 Who killed whom (the attribution of ``deaths_by_security`` and ``deaths_by_gangs``): gang members are killed
-by the security forces, HNP and MSS personnel by gangs, and residents by whoever started the event (the
+by the security forces (or by the vigilantes, in their rows), HNP and MSS personnel by gangs, and residents
+by whoever started the event (the
 record counts residents killed in operations as "killed in police operations (some not involved in
 violence)", ≥590 in Q1 2024, record additions §2; residents killed in a gang attack are the attackers'
-victims: assumption). Security casualties split into killed and wounded by the HNP's recorded ratio
+victims: assumption; the vigilantes' victims among residents are suspects, record additions §2).
+Security casualties split into killed and wounded by the HNP's recorded ratio
 (``operations.HNP_DEATH_SHARE``: 48 killed and 75 injured in 2023, record [V]).
 """
 
@@ -40,12 +44,13 @@ class Column:
 COLUMNS: tuple[Column, ...] = (
     Column("day", "day", "Day of the run (0 is the start date)"),
     Column("date", "date", "Date"),
-    Column("kind", "category", "Kind of event: operation or drone strike (by the security forces), attack (by a gang)"),
-    Column("initiator", "category", "Who started it: security forces or gang"),
+    Column("kind", "category", "Kind of event: operation, execution or drone strike (by the security forces), "
+           "attack (by a gang), vigilante killing"),
+    Column("initiator", "category", "Who started it: security forces, gang or vigilantes"),
     Column("cell", "index", "The model's cell"),
     Column("commune_code", "P-code", "Commune of the cell (OCHA P-code)"),
     Column("commune", "name", "Commune of the cell"),
-    Column("gang", "name", "The armed group: holding the cell raided, or attacking"),
+    Column("gang", "name", "The armed group: holding the cell raided, attacking, or hunted by the vigilantes"),
     Column("personnel", "persons", "Security personnel engaged"),
     Column("mss_personnel", "persons", "Of them, MSS personnel"),
     Column("fighters", "persons", "Gang fighters engaged"),
@@ -59,14 +64,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("wounded_mss", "persons", "MSS personnel wounded"),
     Column("arrested", "persons", "Gang members arrested and held"),
     Column("outcome", "category",
-           "What it achieved: cleared or held (operation); taken or repelled (attack); hit or missed (drone strike)"),
+           "What it achieved: cleared or held (operation); taken or repelled (attack); hit or missed (drone strike); "
+           "executed; gang members or only suspects killed (vigilantes)"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 # per kind: its log's columns, who starts it, and its outcome by whether the named column is positive
 _KINDS = {"operation": (RAID_LOG, "security forces", "cleared", ("cleared", "held")),
+          "execution": (EXECUTION_LOG, "security forces", "gang_killed", ("executed", "none")),
           "attack": (ASSAULT_LOG, "gang", "taken", ("taken", "repelled")),
           "drone strike": (STRIKE_LOG, "security forces", "gang_killed", ("hit", "missed")),
-          "execution": (EXECUTION_LOG, "security forces", "gang_killed", ("executed", "none")),
           "vigilante killing": (KILL_LOG, "vigilantes", "gang_killed", ("gang members killed", "suspects killed"))}
 
 
@@ -80,14 +86,15 @@ class EventLog:
         self._logs: dict[str, list[tuple[int, np.ndarray]]] = {kind: [] for kind in _KINDS}
 
     def add(self, kind: str, day: int, log: np.ndarray) -> None:
-        """The day's events of ``kind`` (``operation``: rows of ``operations.RAID_LOG``; ``attack``: rows of
-        ``attacks.ASSAULT_LOG``; ``drone strike``: rows of ``drones.STRIKE_LOG``)."""
+        """The day's events of ``kind`` (``operation``: rows of ``operations.RAID_LOG``; ``execution``:
+        ``executions.EXECUTION_LOG``; ``attack``: ``attacks.ASSAULT_LOG``; ``drone strike``:
+        ``drones.STRIKE_LOG``; ``vigilante killing``: ``vigilantes.KILL_LOG``)."""
         if len(log):
             self._logs[kind].append((day, log))
 
     def frame(self, start_date) -> pd.DataFrame:
-        """The log as a table, by day, then operations before attacks (the order of the day), then as each
-        mechanism listed them."""
+        """The log as a table, by day, then in the order of the day (operations, executions, attacks, drone
+        strikes, vigilante killings), then as each mechanism listed them."""
         parts = [self._part(kind) for kind in _KINDS if self._logs[kind]]
         if not parts:
             return pd.DataFrame({name: pd.Series(dtype=_DTYPES.get(name, "float64")) for name in COLUMN_NAMES})

@@ -2,11 +2,10 @@
 
 Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
-fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → gang
-attacks → drone strikes → retaliation → territory → population → economy and recruitment → trust → census →
-phase → record; vigilantes act after the drone strikes, executions follow the operations, the displaced's stocks
-and returns follow the population, and the HNP's condition closes the day. The rules are in the mechanisms (``papsim/mechanisms/``); the model holds the state, calls
-them and records.
+fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → executions →
+gang attacks → drone strikes → retaliation → vigilantes → territory → population → displacement → economy
+and recruitment → trust → census → phase → the HNP's condition → record. The rules are in the mechanisms
+(``papsim/mechanisms/``); the model holds the state, calls them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
 spawned from the run's seed and set to the day (``papsim/streams.py``), so that scenarios run on the same seed
@@ -32,10 +31,11 @@ from papsim.scenario import Scenario
 from papsim.streams import Streams
 
 # the registry parameters read outside the mechanisms: by the model itself (the map's resolution and density
-# gradient, through citymap.for_params, as papsim/runner.py does), by the run's summary (papsim/indicators.py)
-# and by the calibration (papsim/analyses/calibration.py: it scales the national figures, the model never reads it)
+# gradient, through citymap.for_params, as papsim/runner.py does; the prisons' detainees at the start), by the
+# run's summary (papsim/indicators.py) and by the calibration (papsim/analyses/calibration.py: it scales the national figures, the model never reads it)
 MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "cost_per_person_month_usd",
-                                     "election_secure_share", "election_days", "area_share_of_national_violence")
+                                     "election_secure_share", "election_days", "area_share_of_national_violence",
+                                     "detained_at_start")
 
 
 # the per-cell state that Mesa's grid shows as property layers (model.grid), with its value off land
@@ -183,7 +183,7 @@ class PortAuPrince(mesa.Model):
         self._units: list[SecurityUnit] | None = None
         self._static_cells: dict[int, np.ndarray] = {}  # the sites' static posts per number of static units
         self.mss = 0.0
-        self.detained = 0.0
+        self.detained = float(self.p["detained_at_start"])  # the prisons' detainees (record: 3,700-4,700 escaped)
         self.phase = phases.DEPLOYMENT
         self.days_below_transition = 0
         start = self.config.start_date
@@ -359,7 +359,8 @@ class PortAuPrince(mesa.Model):
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
             "deaths_by_gangs": float(deaths.sum()) - by_security - by_vigilantes, "deaths_by_security": by_security,
-            "deaths_by_vigilantes": by_vigilantes, "executions": executed, "arrests": arrests, "detained": self.detained, "kidnappings": kidnaps,
+            "deaths_by_vigilantes": by_vigilantes, "executions": executed, "arrests": arrests,
+            "detained": self.detained, "kidnappings": kidnaps,
             "displaced_total": self.displaced_total,
             "displaced_out": self.displaced_out, **displacement.totals(self.stocks),
             "displaced_returned": self.displaced_returned,

@@ -137,9 +137,18 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("arrest_share", 0.7, "share", 0.2, 0.9,
        "record: HNP killed 268 and arrested 654 gang members in 2023 [V] -> 0.71 [D]", "combat",
        "Share of gang losses in operations that are arrests rather than deaths."),
-    _p("detention_capacity", 3500, "persons", 500, 8000,
-       "record: 3,700-4,700 escaped the prisons stormed in Mar 2024 [S]", "combat",
-       "Detainees the prisons of the metro area can hold; arrests beyond it are released.", "int"),
+    _p("detention_capacity", 5000, "persons", 2000, 8000,
+       "record: 3,700-4,700 escaped the prisons stormed in Mar 2024 [S]; prisons at 454% occupancy in Jan 2024 "
+       "(World Prison Brief, record additions 6) [V]: at least the detainees who escaped [D]", "combat",
+       "Detainees the prisons of the metro area can hold, crowded as they are; arrests beyond it are released.",
+       "int"),
+    _p("detained_at_start", 4000, "persons", 3700, 4700,
+       "record additions 0: >3,800 (AP), ~4,500 (UN News), >4,600 (BINUH) escaped the National Penitentiary and "
+       "the Croix-des-Bouquets prison on 2-3 Mar 2024 [S]", "combat",
+       "Detainees in the metro area's prisons at the start."),
+    _p("escapee_join_share", 0.25, "share", 0.0, 1.0,
+       "assumption (the record has no count of escapees who joined the gangs)", "combat",
+       "Share of the detainees freed by a prison break who join the group that took the prison."),
     _p("security_lethality", 0.5, "casualties/(effective unit*day)", 0.005, 5.0,
        "assumption; range wide enough for the record's police operations (>=590 killed in Q1 2024, 860 in H1 "
        "2024 [V], record additions section 2)", "combat",

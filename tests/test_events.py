@@ -75,7 +75,8 @@ def test_deaths_by_perpetrator_add_up_to_deaths_by_victim(violent_run):
     assert (residents_by_vigilantes <= lynchings["killed_residents"].to_numpy() + 1e-9).all()
     # the security forces killed the other gang members and, in their operations, residents (at most as drawn)
     in_operations = events[events["kind"] == "operation"].groupby("day")["killed_residents"].sum()
-    residents_by_security = (ts["deaths_by_security"] - ts["deaths_gang"]).to_numpy() + lynchings["killed_gang"].to_numpy()
+    by_vigilantes = lynchings["killed_gang"].to_numpy()
+    residents_by_security = (ts["deaths_by_security"] - ts["deaths_gang"]).to_numpy() + by_vigilantes
     assert (residents_by_security >= -1e-9).all()
     assert (residents_by_security <= in_operations.reindex(ts["day"], fill_value=0.0).to_numpy() + 1e-9).all()
     assert ts["deaths_by_gangs"].sum() > ts["deaths_hnp"].sum() + ts["deaths_mss"].sum()

@@ -3,7 +3,8 @@ nearby (:mod:`papsim.mechanisms.retaliation`), and take it if the guards are bea
 
 Sources: attacks on the forces by groups that confront them (seed 003_95e9fba624dc4210); ≥22 police
 stations attacked Feb-Apr 2024 (record [S]); 3,700-4,700 detainees escaped the prisons stormed in Mar 2024
-(record [S]); 48 HNP killed and 75 injured in 2023 (record [V]).
+(record [S]); the prisons held them at the start (``detained_at_start``); 48 HNP killed and 75 injured
+in 2023 (record [V]).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("gang_attack_rate", "gang_attack_mass", "security_lethality", "roe_caution",
-                               "gang_lethality", "clear_ratio", "civilian_harm_ratio")
+                               "gang_lethality", "clear_ratio", "civilian_harm_ratio", "escapee_join_share")
 ASSAULT_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed",
                                 "hnp_losses", "mss_losses", "civilians_killed", "taken")
 """The columns of :func:`assault`'s log, one row per fight in the order of its cells: the attacked cell and
@@ -52,8 +53,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     cell strength, against the units posted in the cell (the square law, :func:`combat.engage`); it takes the
     cell when the guards left are fewer than the clearing ratio times its survivors. Several sites in one
     cell are fought for once, by the first site listed, cell by cell in cell order. Civilians are harmed as
-    in an operation, without caution. A prison taken frees its share of the detainees, who join the group
-    holding it. ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
+    in an operation, without caution. A prison taken frees its share of the detainees, of whom
+    ``escapee_join_share`` join the group holding it (the rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
 
     Most days see no attack: those are told apart first with plain floats (:func:`_may_attack`), and only a
     day that may see one works the attacks out as arrays (the same draws and numbers either way).
@@ -84,7 +85,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
             if prisons_taken.any():
                 freed = detained * prisons_taken.sum() / grid.prison_sites.sum()
                 detained -= freed
-                np.add.at(gangs.members, controller[sites[prisons_taken]], freed / prisons_taken.sum())
+                np.add.at(gangs.members, controller[sites[prisons_taken]],
+                          p["escapee_join_share"] * freed / prisons_taken.sum())
     else:
         civilians, log = np.zeros(len(controller)), np.zeros((0, len(ASSAULT_LOG)))
     closed = controller[sites] != territory.NO_GANG

@@ -104,8 +104,8 @@ def render_output_table() -> str:
     lines += ["", "| indicator | unit | kind | description |", "|---|---|---|---|"]
     for o in INDICATORS:
         lines.append(f"| `{o.name}` | {_cell(o.unit) or '–'} | {o.kind} | {_cell(o.label)} |")
-    lines += ["", f"The events log of a run (`events.parquet`, `papsim/events.py`): one row per operation and per "
-              f"gang attack, {len(EVENT_COLUMNS)} columns.", "", "| column | unit | description |", "|---|---|---|"]
+    lines += ["", f"The events log of a run (`events.parquet`, `papsim/events.py`): one row per operation, "
+              f"execution, gang attack, drone strike and vigilante killing, {len(EVENT_COLUMNS)} columns.", "", "| column | unit | description |", "|---|---|---|"]
     for c in EVENT_COLUMNS:
         lines.append(f"| `{c.name}` | {_cell(c.unit)} | {_cell(c.label)} |")
     return "\n".join(lines) + "\n"

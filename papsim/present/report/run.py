@@ -17,8 +17,9 @@ from papsim.present.series import MAIN_SERIES, series_figure
 INDICATORS = ("people_freed", "cost_per_person_freed_usd", "days_to_gang_pop_below_50", "election_ready_day",
               "key_sites_closed_days_total")
 OUTCOME_KEYS = (*(summary_key(name) for name in HEADLINE), *INDICATORS)
-FURTHER_SERIES = ("deaths_by_gangs", "deaths_by_security", "deaths_gang", "deaths_hnp", "deaths_mss", "kidnappings",
-                  "arrests", "gang_members", "key_sites_held", "hnp_personnel")
+FURTHER_SERIES = ("deaths_by_gangs", "deaths_by_security", "deaths_by_vigilantes", "executions", "deaths_gang",
+                  "deaths_hnp", "deaths_mss", "kidnappings", "arrests", "gang_members", "key_sites_held",
+                  "hnp_personnel", "hnp_capacity", "displaced_in_sites", "displaced_hosted", "displaced_outside")
 EVENT_SUMS = ("killed_residents", "killed_gang", "killed_hnp", "killed_mss", "wounded_hnp", "wounded_mss", "arrested")
 WRITTEN_BY_RUN = {"control_maps.png", "timeseries.png"}
 
