@@ -80,6 +80,6 @@ def test_a_run_with_drones_logs_every_strike_and_counts_its_dead():
     assert (strikes["initiator"] == "security forces").all()
     assert events["killed_gang"].sum() == pytest.approx(ts["deaths_gang"].sum())
     victims = ts[["deaths_civilian", "deaths_gang", "deaths_hnp", "deaths_mss"]].sum(axis=1)
-    assert np.allclose(ts["deaths_by_gangs"] + ts["deaths_by_security"], victims)
+    assert np.allclose(ts["deaths_by_gangs"] + ts["deaths_by_security"] + ts["deaths_by_vigilantes"], victims)
     off = papsim.run(scenario.replace(drone_strikes_per_day=0.0), seed=1, days=29).timeseries
     assert off["gang_population_share"].tolist() == ts["gang_population_share"].iloc[:30].tolist()  # same streams
