@@ -168,8 +168,9 @@ class PortAuPrince(mesa.Model):
         self.gang_base = np.array([gang.base for gang in city.gangs])
         self.controller = controller
         self.gang_strength = territory.cell_strength(self.controller, self.gang_members)
-        self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, land=self.land,
-                                            population=self.population)
+        self._distinct = vigilantes.distinct(self.nbr)  # the real neighbours, each once (fixed)
+        self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, valid=self._distinct,
+                                            land=self.land, population=self.population)
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
 
     def _build_forces(self) -> None:
@@ -249,7 +250,8 @@ class PortAuPrince(mesa.Model):
         changed = hits.attacks or strikes.strikes
         strength = k.territory.cell_strength(self.controller, self.gang_members) if changed else self.gang_strength
         lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
-                                 land=self.land, violence=self.violence, presence=presence, population=self.population,
+                                 valid=self._distinct, land=self.land, violence=self.violence, presence=presence,
+                                 population=self.population,
                                  strength=strength, members=self.gang_members)
         self.event_log.add("vigilante killing", t, lynched.log)
         if len(lynched.log):

@@ -40,7 +40,8 @@ def strip(n: int = 5, gang_cells=(0,)):
     """A 1 x n strip: controller -1 except group 0 in ``gang_cells``; land, 1,000 residents per cell."""
     controller = np.full(n, -1)
     controller[list(gang_cells)] = 0
-    return dict(controller=controller, nbr=moore(1, n), land=np.ones(n, bool), violence=np.zeros(n),
+    nbr = moore(1, n)
+    return dict(controller=controller, nbr=nbr, valid=vg.distinct(nbr), land=np.ones(n, bool), violence=np.zeros(n),
                 presence=np.zeros(n), population=np.full(n, 1000.0), strength=np.where(controller >= 0, 50.0, 0.0),
                 members=np.array([500.0]))
 

@@ -33,7 +33,7 @@ guards' casualties (killed and wounded) of each force, the residents killed, and
 class Outcome(NamedTuple):
     """What a day's attacks did."""
 
-    attacks: int
+    attacks: int  # fights: the sites of one cell are attacked together
     deaths: np.ndarray  # (gang members, HNP, MSS) killed
     civilians: np.ndarray  # civilians killed per cell
     hnp: float  # personnel left
@@ -69,8 +69,10 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
     attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
     deaths = np.zeros(3)
+    fights = 0
     if len(attacked):
         cells, first = _first_per_cell(sites[attacked])  # each cell fought for by its first site
+        fights = len(cells)
         first = attacked[first]
         terms = Terms(p["gang_attack_mass"], combat.caution_lethality(p["security_lethality"], p["roe_caution"]),
                       p["gang_lethality"], p["clear_ratio"], p["civilian_harm_ratio"])
@@ -91,7 +93,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         civilians, log = np.zeros(len(controller)), np.zeros((0, len(ASSAULT_LOG)))
     closed = controller[sites] != territory.NO_GANG
     closed[attacked] = True
-    return Outcome(len(attacked), deaths, civilians, hnp, mss, detained, closed, log)
+    return Outcome(fights, deaths, civilians, hnp, mss, detained, closed, log)
 
 
 class Terms(NamedTuple):

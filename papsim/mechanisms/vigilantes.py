@@ -51,20 +51,22 @@ def distinct(nbr: np.ndarray) -> np.ndarray:
     return first
 
 
-def gang_neighbours(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
-    """Bool ``(n, 8)``: the distinct neighbours (:func:`distinct`) held by a gang (controller >= 0)."""
-    return distinct(nbr) & (controller[nbr] >= 0)
+def gang_neighbours(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """Bool ``(n, 8)``: the distinct neighbours (``valid``, by default :func:`distinct` of ``nbr``; the model
+    passes its table's, worked out once) held by a gang (controller >= 0)."""
+    return (distinct(nbr) if valid is None else valid) & (controller[nbr] >= 0)
 
 
-def bordering(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
+def bordering(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """1.0 in cells not held by a gang with at least one gang-held Moore neighbour, else 0.0."""
-    return ((controller < 0) & gang_neighbours(controller, nbr).any(axis=1)).astype(float)
+    return ((controller < 0) & gang_neighbours(controller, nbr, valid).any(axis=1)).astype(float)
 
 
-def threat(controller: np.ndarray, nbr: np.ndarray, violence: np.ndarray, violence_scale: float) -> np.ndarray:
+def threat(controller: np.ndarray, nbr: np.ndarray, violence: np.ndarray, violence_scale: float,
+           valid: np.ndarray | None = None) -> np.ndarray:
     """Predation faced by residents: ``bordering * (1 + violence / violence_scale)``; 0 away from the gangs
     and in gang-held cells, at least 1 on the border, rising with the cell's recent killings."""
-    return bordering(controller, nbr) * (1.0 + violence / violence_scale)
+    return bordering(controller, nbr, valid) * (1.0 + violence / violence_scale)
 
 
 def target(threat_level: np.ndarray, presence: np.ndarray, *, controller: np.ndarray, land: np.ndarray,
@@ -76,11 +78,11 @@ def target(threat_level: np.ndarray, presence: np.ndarray, *, controller: np.nda
     return np.where(land & (population > 0) & (controller < 0), level, 0.0)
 
 
-def initial(p: Mapping, *, controller: np.ndarray, nbr: np.ndarray, land: np.ndarray,
+def initial(p: Mapping, *, controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray, land: np.ndarray,
             population: np.ndarray) -> np.ndarray:
     """Vigilance at the start: its :func:`target` without recent killings or security presence (the brigades
     formed from April 2023, months before a run of 2024 starts)."""
-    level = threat(controller, nbr, np.zeros(len(controller)), p["vigilante_violence_scale"])
+    level = threat(controller, nbr, np.zeros(len(controller)), p["vigilante_violence_scale"], valid)
     return target(level, np.zeros(len(controller)), controller=controller, land=land, population=population,
                   max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
 
@@ -96,64 +98,78 @@ def defence(vigilance: np.ndarray) -> np.ndarray:
     return vigilance
 
 
-def charged_group(controller: np.ndarray, nbr: np.ndarray) -> np.ndarray:
-    """Per cell, the group holding the most of the cell's distinct gang neighbours (the first listed in the
-    table among equals), or -1 without a gang neighbour: the group whose members the cell's vigilantes kill."""
-    held = gang_neighbours(controller, nbr)
-    group = np.where(held, controller[nbr], -1)
+def _charged(groups: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Per row of neighbour ``groups`` (the neighbours' controllers, ``held`` where a distinct neighbour is
+    gang-held), the group holding the most of them, the first listed among equals, or -1 without one."""
+    group = np.where(held, groups, -1)
     same = (group[:, :, None] == group[:, None, :]) & held[:, None, :]  # [c, j, i]: column i holds j's group
     count = np.where(held, same.sum(axis=2), 0)
     best = count.argmax(axis=1)  # first column reaching the most
     return np.where(held.any(axis=1), group[np.arange(len(group)), best], -1)
 
 
-def bordering_members(controller: np.ndarray, nbr: np.ndarray, strength: np.ndarray) -> np.ndarray:
+def charged_group(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+    """Per cell, the group holding the most of the cell's distinct gang neighbours (the first listed in the
+    table among equals), or -1 without a gang neighbour: the group whose members the cell's vigilantes kill."""
+    return _charged(controller[nbr], gang_neighbours(controller, nbr, valid))
+
+
+def bordering_members(controller: np.ndarray, nbr: np.ndarray, strength: np.ndarray,
+                      valid: np.ndarray | None = None) -> np.ndarray:
     """Gang members (``strength``, per cell) in each cell's distinct gang-held neighbours, summed."""
-    return np.where(gang_neighbours(controller, nbr), strength[nbr], 0.0).sum(axis=1)
+    return np.where(gang_neighbours(controller, nbr, valid), strength[nbr], 0.0).sum(axis=1)
 
 
 def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
              population: np.ndarray, strength: np.ndarray, members: np.ndarray, killing_rate: float,
-             gang_share: float) -> Outcome:
+             gang_share: float, valid: np.ndarray | None = None) -> Outcome:
     """The day's killings by vigilantes.
 
-    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members`` (one
-    array draw over the cells), split into gang members with ``rng.binomial(kills, gang_share)`` per cell
-    and suspects among residents (the rest, at most the cell's whole residents). Gang members killed are
-    charged to :func:`charged_group`; where a group's total exceeds its ``members``, its cells' gang kills
-    are scaled down by the same factor so that the total equals ``members`` (then fractional). ``members``
-    is not changed: the caller removes ``members_killed``. No draw at all when no cell has a positive mean.
+    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members``, drawn for
+    the cells with vigilantes and a gang neighbour, in cell order (one array draw), split into gang members
+    with ``rng.binomial(kills, gang_share)`` (one array draw over the same cells) and suspects among residents
+    (the rest, at most the cell's whole residents). Gang members killed are charged to :func:`charged_group`;
+    where a group's total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so
+    that the total equals ``members`` (then fractional). ``members`` is not changed: the caller removes
+    ``members_killed``. No draw at all when no cell has a positive mean.
     """
     n = len(vigilance)
     residents = np.zeros(n)
     lost = np.zeros(len(members))
-    lam = killing_rate * vigilance * bordering_members(controller, nbr, strength)
+    valid = distinct(nbr) if valid is None else valid
+    cells = (vigilance > 0).nonzero()[0]
+    lam = killing_rate * vigilance[cells] * bordering_members(controller, nbr, strength, valid)[cells]
     if not (lam > 0).any():
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
-    kills = rng.poisson(np.maximum(lam, 0.0))
+    kills = rng.poisson(lam)
     gang = rng.binomial(kills, gang_share).astype(float)
-    residents = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population, 0.0)))
-    group = charged_group(controller, nbr)
-    charged = group >= 0
-    total = np.bincount(group[charged], weights=gang[charged], minlength=len(members))
+    residents[cells] = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population[cells], 0.0)))
+    hit = (kills > 0).nonzero()[0]
+    if len(hit) == 0:
+        return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
+    cells, gang = cells[hit], gang[hit]
+    group = _charged(controller[nbr[cells]], valid[cells] & (controller[nbr[cells]] >= 0))
+    total = np.bincount(group, weights=gang, minlength=len(members))  # every killing cell has a gang neighbour
     cap = np.maximum(members, 0.0)
     scale = np.divide(cap, total, out=np.ones_like(total), where=total > cap)
-    gang = np.where(charged, gang * scale[np.maximum(group, 0)], 0.0)
-    lost = np.bincount(group[charged], weights=gang[charged], minlength=len(members)).astype(float)
-    cells = ((residents > 0) | (gang > 0)).nonzero()[0]
-    log = np.column_stack((cells, group[cells], residents[cells], gang[cells])).astype(float)
+    gang = gang * scale[group]
+    lost = np.bincount(group, weights=gang, minlength=len(members)).astype(float)
+    keep = (residents[cells] > 0) | (gang > 0)
+    log = np.column_stack((cells[keep], group[keep], residents[cells[keep]], gang[keep])).astype(float)
     return Outcome(residents, lost, log)
 
 
 def day(p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
-        land: np.ndarray, violence: np.ndarray, presence: np.ndarray, population: np.ndarray, strength: np.ndarray,
-        members: np.ndarray) -> Outcome:
+        valid: np.ndarray, land: np.ndarray, violence: np.ndarray, presence: np.ndarray, population: np.ndarray,
+        strength: np.ndarray, members: np.ndarray) -> Outcome:
     """A day of vigilantes: vigilance is set to 0 in gang-held cells, relaxes for one day towards its
-    :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`)."""
+    :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`). ``valid``:
+    :func:`distinct` of ``nbr``, fixed for a run."""
     vigilance[controller >= 0] = 0.0
-    level = target(threat(controller, nbr, violence, p["vigilante_violence_scale"]), presence,
+    level = target(threat(controller, nbr, violence, p["vigilante_violence_scale"], valid), presence,
                    controller=controller, land=land, population=population,
                    max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
     vigilance[:] = relax(vigilance, level, p["vigilante_response_days"])
     return killings(rng, vigilance, controller=controller, nbr=nbr, population=population, strength=strength,
-                    members=members, killing_rate=p["vigilante_killing_rate"], gang_share=p["vigilante_gang_share"])
+                    members=members, killing_rate=p["vigilante_killing_rate"], gang_share=p["vigilante_gang_share"],
+                    valid=valid)
