@@ -249,15 +249,15 @@ class PortAuPrince(mesa.Model):
         # gang_strength is set from control and members after the operations; attacks and strikes change both
         changed = hits.attacks or strikes.strikes
         strength = k.territory.cell_strength(self.controller, self.gang_members) if changed else self.gang_strength
+        front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
-                                 valid=self._distinct, land=self.land, violence=self.violence, presence=presence,
-                                 population=self.population,
-                                 strength=strength, members=self.gang_members)
+                                 valid=self._distinct, border=front & (self.controller < 0), violence=self.violence,
+                                 presence=presence, land=self.land, population=self.population, strength=strength,
+                                 members=self.gang_members)
         self.event_log.add("vigilante killing", t, lynched.log)
         if len(lynched.log):
             self.gang_members -= lynched.members_killed
             strength = k.territory.cell_strength(self.controller, self.gang_members)
-        front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
                                               resistance=vigilantes.defence(self.vigilance),

@@ -47,10 +47,15 @@ def strip(n: int = 5, gang_cells=(0,)):
 
 
 def _target(city, p=P):
-    t = vg.threat(city["controller"], city["nbr"], city["violence"], p["vigilante_violence_scale"])
+    t = vg.threat(vg.bordering(city["controller"], city["nbr"]), city["violence"], p["vigilante_violence_scale"])
     return vg.target(t, city["presence"], controller=city["controller"], land=city["land"],
                      population=city["population"], max_per_cell=p["vigilante_max_per_cell"],
                      protection_scale=p["vigilante_protection_scale"])
+
+
+def _day(p, rng, v, **city):
+    """:func:`vg.day` with the border of the city's control (the model passes its front line)."""
+    return vg.day(p, rng, v, border=vg.bordering(city["controller"], city["nbr"]), **city)
 
 
 def test_the_moore_helper_pads_with_the_cell_itself():
@@ -62,7 +67,7 @@ def test_the_moore_helper_pads_with_the_cell_itself():
 def test_one_day_follows_the_exact_exponential():
     city = strip()
     v = np.zeros(5)
-    out = vg.day(dict(P, vigilante_killing_rate=0.0), np.random.default_rng(0), v, **city)
+    out = _day(dict(P, vigilante_killing_rate=0.0), np.random.default_rng(0), v, **city)
     level = 40.0 * 0.5  # the border cell: threat 1 -> 1 / 2 of the most, no violence, no presence
     assert v[1] == pytest.approx(level * (1.0 - math.exp(-1.0 / 14.0)), rel=1e-12)
     assert v[0] == 0.0 and (v[2:] == 0.0).all()  # gang-held, away from the gangs
@@ -75,7 +80,7 @@ def test_n_days_match_the_closed_form():
     v0 = v.copy()
     level = _target(city)
     for _ in range(23):
-        vg.day(dict(P, vigilante_killing_rate=0.0), np.random.default_rng(0), v, **city)
+        _day(dict(P, vigilante_killing_rate=0.0), np.random.default_rng(0), v, **city)
     expected = level + (v0 - level) * math.exp(-23.0 / 14.0)
     expected[0] = 0.0
     np.testing.assert_allclose(v, expected, rtol=1e-12, atol=1e-12)
@@ -112,7 +117,7 @@ def test_the_target_rises_with_violence_falls_with_presence_and_is_bounded():
 def test_a_gang_taking_the_cell_resets_vigilance():
     city = strip(gang_cells=(0, 1))
     v = np.array([0.0, 30.0, 25.0, 0.0, 0.0])
-    vg.day(P, np.random.default_rng(3), v, **city)
+    _day(P, np.random.default_rng(3), v, **city)
     assert v[1] == 0.0 and v[2] > 0.0
 
 
@@ -183,7 +188,7 @@ def test_the_same_seed_gives_the_same_day():
     def run(seed):
         city = strip(n=7, gang_cells=(0, 6))
         v = np.full(7, 10.0)
-        out = vg.day(dict(P, vigilante_killing_rate=0.05), np.random.default_rng(seed), v, **city)
+        out = _day(dict(P, vigilante_killing_rate=0.05), np.random.default_rng(seed), v, **city)
         return v, out
     (v1, a), (v2, b), (_, c) = run(4), run(4), run(5)
     np.testing.assert_array_equal(v1, v2)
@@ -198,7 +203,10 @@ def test_a_neighbour_listed_twice_is_counted_once():
     nbr = np.repeat(np.arange(4)[:, None], 8, axis=1)
     nbr[0, :4] = [1, 1, 2, 3]
     strength = np.array([0.0, 10.0, 7.0, 5.0])
-    assert vg.bordering_members(controller, nbr, strength)[0] == pytest.approx(22.0)
+    many = vg.killings(np.random.default_rng(0), np.array([1.0, 0, 0, 0]), controller=controller, nbr=nbr,
+                       population=np.full(4, 1e9), strength=strength, members=np.array([1e9, 1e9]),
+                       killing_rate=1000.0, gang_share=0.0)  # mean 1,000 x 22 members next door (not 32)
+    assert abs(many.residents_killed[0] - 22_000.0) < 5 * 22_000.0 ** 0.5
     assert vg.charged_group(controller, nbr)[0] == 1  # two distinct cells of group 1 against one of group 0
     tie = nbr.copy()
     tie[0, :4] = [1, 1, 2, 0]  # one cell each (and the cell itself): the first listed
@@ -235,7 +243,7 @@ def test_the_day_kills_from_the_new_vigilance_and_reads_its_parameters():
     city = strip(gang_cells=(0,))
     city["strength"] = np.where(city["controller"] >= 0, 1e6, 0.0)
     v = np.zeros(5)
-    out = vg.day(Seen(P, vigilante_killing_rate=1.0), np.random.default_rng(1), v, **city)
+    out = _day(Seen(P, vigilante_killing_rate=1.0), np.random.default_rng(1), v, **city)
     assert v[1] > 0 and out.log[:, 0].tolist() == [1.0]  # started at 0: only today's vigilance kills
     assert read == set(vg.PARAMETERS)
     np.testing.assert_array_equal(vg.defence(v), v)

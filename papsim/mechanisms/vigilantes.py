@@ -62,11 +62,11 @@ def bordering(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None 
     return ((controller < 0) & gang_neighbours(controller, nbr, valid).any(axis=1)).astype(float)
 
 
-def threat(controller: np.ndarray, nbr: np.ndarray, violence: np.ndarray, violence_scale: float,
-           valid: np.ndarray | None = None) -> np.ndarray:
-    """Predation faced by residents: ``bordering * (1 + violence / violence_scale)``; 0 away from the gangs
-    and in gang-held cells, at least 1 on the border, rising with the cell's recent killings."""
-    return bordering(controller, nbr, valid) * (1.0 + violence / violence_scale)
+def threat(border: np.ndarray, violence: np.ndarray, violence_scale: float) -> np.ndarray:
+    """Predation faced by residents: ``border * (1 + violence / violence_scale)`` (``border``: 1 in the cells
+    of no gang next to a gang-held one, :func:`bordering`); 0 away from the gangs and in gang-held cells, at
+    least 1 on the border, rising with the cell's recent killings."""
+    return border * (1.0 + violence / violence_scale)
 
 
 def target(threat_level: np.ndarray, presence: np.ndarray, *, controller: np.ndarray, land: np.ndarray,
@@ -82,7 +82,7 @@ def initial(p: Mapping, *, controller: np.ndarray, nbr: np.ndarray, valid: np.nd
             population: np.ndarray) -> np.ndarray:
     """Vigilance at the start: its :func:`target` without recent killings or security presence (the brigades
     formed from April 2023, months before a run of 2024 starts)."""
-    level = threat(controller, nbr, np.zeros(len(controller)), p["vigilante_violence_scale"], valid)
+    level = threat(bordering(controller, nbr, valid), np.zeros(len(controller)), p["vigilante_violence_scale"])
     return target(level, np.zeros(len(controller)), controller=controller, land=land, population=population,
                   max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
 
@@ -114,12 +114,6 @@ def charged_group(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | N
     return _charged(controller[nbr], gang_neighbours(controller, nbr, valid))
 
 
-def bordering_members(controller: np.ndarray, nbr: np.ndarray, strength: np.ndarray,
-                      valid: np.ndarray | None = None) -> np.ndarray:
-    """Gang members (``strength``, per cell) in each cell's distinct gang-held neighbours, summed."""
-    return np.where(gang_neighbours(controller, nbr, valid), strength[nbr], 0.0).sum(axis=1)
-
-
 def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
              population: np.ndarray, strength: np.ndarray, members: np.ndarray, killing_rate: float,
              gang_share: float, valid: np.ndarray | None = None) -> Outcome:
@@ -138,7 +132,8 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     lost = np.zeros(len(members))
     valid = distinct(nbr) if valid is None else valid
     cells = (vigilance > 0).nonzero()[0]
-    lam = killing_rate * vigilance[cells] * bordering_members(controller, nbr, strength, valid)[cells]
+    held = valid[cells] & (controller[nbr[cells]] >= 0)  # the brigades' cells only: few of all the cells
+    lam = killing_rate * vigilance[cells] * np.where(held, strength[nbr[cells]], 0.0).sum(axis=1)
     if not (lam > 0).any():
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
     kills = rng.poisson(lam)
@@ -148,7 +143,7 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     if len(hit) == 0:
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
     cells, gang = cells[hit], gang[hit]
-    group = _charged(controller[nbr[cells]], valid[cells] & (controller[nbr[cells]] >= 0))
+    group = _charged(controller[nbr[cells]], held[hit])
     total = np.bincount(group, weights=gang, minlength=len(members))  # every killing cell has a gang neighbour
     cap = np.maximum(members, 0.0)
     scale = np.divide(cap, total, out=np.ones_like(total), where=total > cap)
@@ -160,15 +155,16 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
 
 
 def day(p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
-        valid: np.ndarray, land: np.ndarray, violence: np.ndarray, presence: np.ndarray, population: np.ndarray,
-        strength: np.ndarray, members: np.ndarray) -> Outcome:
+        valid: np.ndarray, border: np.ndarray, violence: np.ndarray, presence: np.ndarray, land: np.ndarray,
+        population: np.ndarray, strength: np.ndarray, members: np.ndarray) -> Outcome:
     """A day of vigilantes: vigilance is set to 0 in gang-held cells, relaxes for one day towards its
     :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`). ``valid``:
-    :func:`distinct` of ``nbr``, fixed for a run."""
+    :func:`distinct` of ``nbr``, fixed for a run; ``border``: :func:`bordering` of today's control (the model
+    has it as the front line of the cells of no gang)."""
     vigilance[controller >= 0] = 0.0
-    level = target(threat(controller, nbr, violence, p["vigilante_violence_scale"], valid), presence,
-                   controller=controller, land=land, population=population,
-                   max_per_cell=p["vigilante_max_per_cell"], protection_scale=p["vigilante_protection_scale"])
+    level = target(threat(border, violence, p["vigilante_violence_scale"]), presence, controller=controller,
+                   land=land, population=population, max_per_cell=p["vigilante_max_per_cell"],
+                   protection_scale=p["vigilante_protection_scale"])
     vigilance[:] = relax(vigilance, level, p["vigilante_response_days"])
     return killings(rng, vigilance, controller=controller, nbr=nbr, population=population, strength=strength,
                     members=members, killing_rate=p["vigilante_killing_rate"], gang_share=p["vigilante_gang_share"],
