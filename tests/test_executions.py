@@ -3,6 +3,8 @@ arrests and logged per operation."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -27,11 +29,12 @@ def test_oversight_lowers_the_probability():
 
 def test_the_executed_are_a_binomial_share_of_the_captives():
     n, held, q = 4000, 5, 0.4
-    raids = _raids(np.arange(n) % 50, np.zeros(n), np.full(n, float(held)))
-    out = executions.day({"execution_share": 0.8, "oversight_strength": 0.5}, np.random.default_rng(3), raids, 50)
-    mean = out.executed / n
-    assert abs(mean - held * q) < 4 * np.sqrt(held * q * (1 - q) / n)
-    assert out.per_cell.sum() == out.executed and (out.per_cell > 0).all()
+    raids = _raids(np.arange(n), np.zeros(n), np.full(n, float(held)))
+    out = executions.day({"execution_share": 0.8, "oversight_strength": 0.5}, np.random.default_rng(3), raids, n)
+    counts = np.bincount(out.per_cell.astype(int), minlength=held + 1)
+    expected = n * np.array([math.comb(held, k) * q**k * (1 - q) ** (held - k) for k in range(held + 1)])
+    assert ((counts - expected) ** 2 / expected).sum() < 20.5  # chi-square, 5 degrees of freedom: p ~ 0.001
+    assert out.per_cell.sum() == out.executed
 
 
 def test_the_executed_leave_the_arrests_and_are_logged_by_operation():

@@ -11,7 +11,8 @@ Shapiro 2012, *AJPS* 56: 167-187): an execution weighs on the trust of its cell 
 operation does.
 
 Each operation's captives (``operations.RAID_LOG``'s ``arrested``, in whole persons) are executed each with
-the probability ``execution_share × (1 − oversight_strength)``, one binomial draw per operation; the executed
+the probability ``execution_share × (1 − oversight_strength)`` (a binomial count per operation, drawn from a
+uniform of its cell); the executed
 are removed from the arrested (they never reach a prison) and counted as gang members killed by the security
 forces. ``execution_share`` is an assumption with a range, set so that the default run's arrests give the
 record's order of magnitude (about 70 a quarter).
@@ -23,6 +24,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+from scipy.stats import binom
 
 from papsim.mechanisms.operations import RAID_LOG
 
@@ -47,17 +49,20 @@ def probability(share: float, oversight: float) -> float:
 
 
 def day(p: Mapping, rng: np.random.Generator, raids: np.ndarray, n_cells: int) -> Outcome:
-    """The executions after the day's operations (``raids``: the rows of ``operations.RAID_LOG``), one binomial
-    draw per operation (none on a day without operations or when no captive can be executed). The executed
+    """The executions after the day's operations (``raids``: the rows of ``operations.RAID_LOG``, distinct
+    cells): a binomial count per operation from one uniform per cell of the map (none drawn on a day without
+    operations or when no captive can be executed). The executed
     leave their operation's ``arrested`` in ``raids``, in place."""
     per_cell = np.zeros(n_cells)
     q = probability(p["execution_share"], p["oversight_strength"])
     if len(raids) == 0 or q <= 0:
         return Outcome(0.0, per_cell, np.zeros((0, len(EXECUTION_LOG))))
-    held = np.floor(raids[:, _ARRESTED]).astype(np.int64)
-    executed = rng.binomial(held, q).astype(float)
-    raids[:, _ARRESTED] -= executed
+    held = np.floor(raids[:, _ARRESTED])
     cells = raids[:, _CELL].astype(np.int64)
+    # one uniform per cell of the map, turned into the binomial count by its quantile function: a cell's draw
+    # does not move with the other operations of the day (scenarios on the same seed stay paired)
+    executed = binom.ppf(rng.random(n_cells)[cells], held, q)
+    raids[:, _ARRESTED] -= executed
     np.add.at(per_cell, cells, executed)
     hit = executed > 0
     log = np.column_stack((raids[hit, _CELL], raids[hit, _GANG], executed[hit]))

@@ -119,9 +119,9 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
              gang_share: float, valid: np.ndarray | None = None) -> Outcome:
     """The day's killings by vigilantes.
 
-    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members``, drawn for
-    the cells with vigilantes and a gang neighbour, in cell order (one array draw), split into gang members
-    with ``rng.binomial(kills, gang_share)`` (one array draw over the same cells) and suspects among residents
+    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members`` (one array
+    draw over all the cells), split into gang members with ``rng.binomial(kills, gang_share)`` (one array draw
+    over all the cells) and suspects among residents
     (the rest, at most the cell's whole residents). Gang members killed are charged to :func:`charged_group`;
     where a group's total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so
     that the total equals ``members`` (then fractional). ``members`` is not changed: the caller removes
@@ -132,12 +132,16 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     lost = np.zeros(len(members))
     valid = distinct(nbr) if valid is None else valid
     cells = (vigilance > 0).nonzero()[0]
-    held = valid[cells] & (controller[nbr[cells]] >= 0)  # the brigades' cells only: few of all the cells
-    lam = killing_rate * vigilance[cells] * np.where(held, strength[nbr[cells]], 0.0).sum(axis=1)
+    held = valid[cells] & (controller[nbr[cells]] >= 0)  # worked out for the brigades' cells only
+    lam = np.zeros(n)
+    lam[cells] = killing_rate * vigilance[cells] * np.where(held, strength[nbr[cells]], 0.0).sum(axis=1)
     if not (lam > 0).any():
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
-    kills = rng.poisson(lam)
-    gang = rng.binomial(kills, gang_share).astype(float)
+    # drawn for every cell, so that a cell's numbers do not move with the other cells' brigades (scenarios on
+    # the same seed stay paired: papsim/streams.py)
+    every = rng.poisson(lam)
+    every_gang = rng.binomial(every, gang_share).astype(float)
+    kills, gang = every[cells], every_gang[cells]
     residents[cells] = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population[cells], 0.0)))
     hit = (kills > 0).nonzero()[0]
     if len(hit) == 0:
