@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import papsim
+from papsim.model import PortAuPrince
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,3 +53,23 @@ def test_the_displaced_are_stocks_that_go_home_when_their_area_is_secure(deploye
     assert (in_city > 0).all() and (ts["displaced_outside"] <= ts["displaced_out"] + 1e-6).all()
     share = ts["displaced_in_sites"] / in_city  # the site share of the arrivals and of the start
     assert share.iloc[1:].between(0.49, 0.51).all()
+
+
+def test_ground_where_the_forces_stand_changes_hands_only_through_a_fight(deployed):
+    """A cell with security presence that a gang takes was taken in an attack the guards lost that day; ground
+    without presence is still taken by expansion."""
+    strong = deployed.replace(gang_attack_rate=0.2, gang_confront_share=1.0, gang_attack_mass=5.0,
+                              gang_members_total=15000.0, hnp_total_strength=8000)  # attacks that can win
+    model = PortAuPrince(strong, rng=3, days=150)
+    guarded_lost, unguarded_lost = set(), 0
+    for _ in range(150):
+        before = model.controller.copy()
+        model.step()
+        taken = (before < 0) & (model.controller >= 0)
+        guarded = model.security > 0
+        guarded_lost |= {(model.day, int(c)) for c in (taken & guarded).nonzero()[0]}
+        unguarded_lost += int((taken & ~guarded).sum())
+    events = model.event_log.frame(deployed.start_date)
+    fights_lost = events[(events["kind"] == "attack") & (events["outcome"] == "taken")]
+    assert guarded_lost <= set(zip(fights_lost["day"], fights_lost["cell"]))
+    assert unguarded_lost > 0 and len(guarded_lost) > 0

@@ -74,17 +74,20 @@ def fronts_of(controller, side, nbr, land):
     return territory.fronts(side, territory.land_neighbours_t(nbr, land), land)
 
 
-def test_expansion_only_into_free_cells_and_not_by_cautious_groups_into_guarded_ones():
+def test_expansion_only_into_free_cells_without_security_presence():
     nbr, land = line_world(5)
     controller = np.array([0, -1, -1, -1, 1])
     strength = np.array([50.0, 0, 0, 0, 50.0])
     front, _ = fronts_of(controller, territory.cell_side(controller, np.array([0, 1])), nbr, land)
     guarded = np.array([False, False, False, True, False])
-    cells, owners = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9,
-                                        np.array([False, True]), guarded, np.random.default_rng(1))
-    assert cells.tolist() == [1] and owners.tolist() == [0]  # cell 3 is guarded and group 1 is cautious
-    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 0.0,
-                                   np.array([False, False]), np.zeros(5, bool), np.random.default_rng(1))
+    cells, owners = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, guarded,
+                                        np.random.default_rng(1))
+    assert cells.tolist() == [1] and owners.tolist() == [0]  # cell 3 is guarded: only a fight can take it
+    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, np.ones(5, bool),
+                                   np.random.default_rng(1))
+    assert len(cells) == 0  # guarded everywhere: nothing taken, however strong the gangs
+    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 0.0, np.zeros(5, bool),
+                                   np.random.default_rng(1))
     assert len(cells) == 0  # a rate of 0 takes nothing
 
 
@@ -98,8 +101,7 @@ def test_expansion_and_rivalry_draw_only_for_cells_that_can_change():
     side = territory.cell_side(controller, alliance)
     front, hostile = fronts_of(controller, side, nbr, land)
     rng, twin = np.random.default_rng(4), np.random.default_rng(4)
-    territory.expansion(controller, strength, np.zeros(9), land, nbr, front, 0.3, np.zeros(3, bool),
-                        np.zeros(9, bool), rng)
+    territory.expansion(controller, strength, np.zeros(9), land, nbr, front, 0.3, np.zeros(9, bool), rng)
     twin.random(1)  # cell 1 only: cell 5 faces group 1, which has no members
     assert rng.random() == twin.random()
     rng, twin = np.random.default_rng(4), np.random.default_rng(4)

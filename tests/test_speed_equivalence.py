@@ -28,11 +28,11 @@ def ref_cell_strength(controller, members):
     return density[controller]
 
 
-def ref_expand(controller, strength, defence, land, nbr, rate, cautious, guarded, u):
+def ref_expand(controller, strength, defence, land, nbr, rate, guarded, u):
     att, owner = territory.strongest_neighbour(strength, controller, nbr)
     free = (controller == NO_GANG) & land & (att > 0)
     p = territory.take_probability(att, defence, rate)
-    taken = free & (u < p) & ~(cautious[np.maximum(owner, 0)] & guarded)
+    taken = free & (u < p) & ~guarded
     out = controller.copy()
     out[taken] = owner[taken]
     return out
@@ -157,7 +157,6 @@ def test_expansion_is_expand_on_the_whole_grid():
         strength = ref_cell_strength(c["controller"], c["members"])
         defence = rng.choice([0.0, 15.0]) + rng.random(n) * rng.choice([0.0, 50.0])
         rate = rng.choice([0.05, 0.3, 1e9]) * (np.where(rng.random(n) < 0.3, 5.0, 1.0) if seed % 2 else 1.0)
-        cautious = rng.random(g) < 0.5
         guarded = rng.random(n) < 0.2
         side = territory.cell_side(c["controller"], c["alliance"])
         front = territory.border(side, c["nbr"], c["land"])
@@ -165,10 +164,10 @@ def test_expansion_is_expand_on_the_whole_grid():
         can = ((c["controller"] == NO_GANG) & c["land"] & (att > 0)).nonzero()[0]
         u = draws_at(can, rng, n)
         cells, owners = territory.expansion(c["controller"], strength, defence, c["land"], c["nbr"], front, rate,
-                                            cautious, guarded, rng)
+                                            guarded, rng)
         out = c["controller"].copy()
         out[cells] = owners
-        ref = ref_expand(c["controller"], strength, defence, c["land"], c["nbr"], rate, cautious, guarded, u)
+        ref = ref_expand(c["controller"], strength, defence, c["land"], c["nbr"], rate, guarded, u)
         assert np.array_equal(out, ref)
 
 

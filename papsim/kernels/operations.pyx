@@ -22,7 +22,7 @@ TWIN_OF = {
     "operations": "4bc4bd696308c991833f579fc15faeef0cba9c26c0da902b6b5b397aae27bc1b",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
-    "territory": "05493a0c744e292af83de66714c66771f309e2d7936aa43c7fb6d9517c75669f",
+    "territory": "d2d795b00415ce1a2d20a989e6b4b9fc41c7bef8cf1352b8dd1dd72188decea7",
 }
 cdef enum:
     N_LOG = 12  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)

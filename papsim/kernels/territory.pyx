@@ -16,7 +16,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"territory": "05493a0c744e292af83de66714c66771f309e2d7936aa43c7fb6d9517c75669f"}
+TWIN_OF = {"territory": "d2d795b00415ce1a2d20a989e6b4b9fc41c7bef8cf1352b8dd1dd72188decea7"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
@@ -175,7 +175,7 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     hostile borders (a uniform drawn for each cell that can change, in cell order); ``controller``,
     ``held_until``, ``front`` and ``hostile`` in place; returns the strengths (``strength`` itself if control
     did not change): :func:`papsim.mechanisms.territory.advance`."""
-    cdef cnp.ndarray members = gangs.members, confront = gangs.confront, side_of = gangs.side_of
+    cdef cnp.ndarray members = gangs.members, side_of = gangs.side_of
     cdef cnp.ndarray land = grid.land, nbr = grid.nbr, nbr_land_t = grid.nbr_land_t
     cdef double expansion_rate = rates.expansion_rate
     cdef double retake_multiplier = rates.retake_multiplier, contest_rate = rates.contest_rate
@@ -191,7 +191,6 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
     cdef const int64_t* nbt = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
     cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1), n_t = cnp.PyArray_DIM(nbr_land_t, 0)
     cdef const int64_t* cleared = <const int64_t*> _vec(cleared_on, cnp.NPY_INT64, n, False, "cleared_on")
-    cdef const cnp.npy_bool* conf = <const cnp.npy_bool*> _vec(confront, cnp.NPY_BOOL, g, False, "confront")
     cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n, True, "held_until")
     cdef cnp.npy_bool* fr = <cnp.npy_bool*> _vec(front, cnp.NPY_BOOL, n, True, "front")
     cdef cnp.npy_bool* ho = <cnp.npy_bool*> _vec(hostile, cnp.NPY_BOOL, n, True, "hostile")
@@ -226,7 +225,7 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
             owner = ctrl[nb[i * n_k + best]]
             u = random_standard_uniform(bitgen)
             rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
-            if u < _take_probability(att, resist[i] + pres[i], rate) and not (not conf[owner] and pres[i] > 0):
+            if u < _take_probability(att, resist[i] + pres[i], rate) and not pres[i] > 0:
                 cells[taken] = i
                 owners[taken] = owner
                 taken += 1

@@ -145,14 +145,15 @@ def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: np.ndarray
 
 
 def expansion(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
-              nbr: np.ndarray, front: np.ndarray, rate: np.ndarray | float, cautious: np.ndarray,
-              guarded: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+              nbr: np.ndarray, front: np.ndarray, rate: np.ndarray | float, guarded: np.ndarray,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Gangs take weakly defended neighbouring cells: ``(cells taken, the group taking each)``.
 
     A land cell of no gang on the ``front`` (it has a gang neighbour) whose strongest neighbouring group has
-    members may be taken by it with probability :func:`take_probability`; a ``cautious`` (low-profile) group
-    never moves into a ``guarded`` cell (one with security presence). One uniform is drawn for each such
-    cell, in cell order, and for no other: a cell nobody can take costs nothing and draws nothing.
+    members may be taken by it with probability :func:`take_probability`, unless it is ``guarded`` (security
+    presence): a cell where the forces stand changes hands only through a fight they lose (a gang attack,
+    :mod:`papsim.mechanisms.attacks`), never by expansion. One uniform is drawn for each such cell, in cell
+    order, and for no other: a cell nobody can take costs nothing and draws nothing.
     """
     cells = ((controller == NO_GANG) & land & front).nonzero()[0]
     att, owner = strongest_neighbour(strength, controller, nbr[cells])
@@ -160,7 +161,7 @@ def expansion(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray,
     cells, att, owner = cells[able], att[able], owner[able]
     u = rng.random(len(cells))
     p = take_probability(att, defence[cells], _at(rate, cells))
-    taken = (u < p) & ~(cautious[owner] & guarded[cells])
+    taken = (u < p) & ~guarded[cells]
     return cells[taken], owner[taken]
 
 
@@ -201,15 +202,15 @@ def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: n
     ``strength`` is :func:`cell_strength` of ``controller`` and the members, ``front`` and ``hostile``
     :func:`controller_fronts` of it; they are kept current with the changes (in place). A cell's defence is
     the residents' ``rates.resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
-    cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); low-profile
-    groups (not ``confront``) avoid cells with presence; every cell taken in a stage is taken from the
+    cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); no group
+    expands into a cell with presence; every cell taken in a stage is taken from the
     control at the start of that stage. The contest runs only when ``contest_rate > 0``. Holds end in cells
     a gang takes. Returns the strengths of the new control.
     """
     land, nbr, members, side_of = grid.land, grid.nbr, gangs.members, gangs.side_of
     rate = rates.expansion_rate * np.where(cleared_on > recent_after, rates.retake_multiplier, 1.0)
     cells, owners = expansion(controller, strength, rates.resistance + presence, land, nbr, front, rate,
-                              ~gangs.confront, presence > 0, rng)
+                              presence > 0, rng)
     controller[cells] = owners
     side = side_of[controller]
     update_fronts(front, hostile, side, cells, grid.nbr_land_t, land)
