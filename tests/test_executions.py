@@ -62,14 +62,3 @@ def test_the_same_seed_gives_the_same_executions():
                               raids, 30).per_cell
     assert (once() == once()).all()
 
-
-def test_the_binomial_quantile_inverts_the_distribution_function():
-    n, q = np.array([0, 1, 5, 5, 12]), 0.3
-    assert executions.binomial_quantile(np.zeros(5), n, q).tolist() == [0, 0, 0, 0, 0]
-    assert executions.binomial_quantile(np.full(5, 1.0), n, q).tolist() == n.tolist()
-    u = np.random.default_rng(2).random(20_000)
-    k = executions.binomial_quantile(u, np.full(20_000, 7), q)
-    for j in range(8):  # the cumulative counts follow the binomial distribution function
-        cdf = sum(math.comb(7, i) * q**i * (1 - q) ** (7 - i) for i in range(j + 1))
-        assert abs((k <= j).mean() - cdf) < 4 * math.sqrt(cdf * (1 - cdf) / 20_000) + 1e-12
-    assert executions.binomial_quantile(np.array([0.5]), np.array([4]), 1.0).tolist() == [4.0]

@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from papsim.mechanisms import quantiles
 from papsim.mechanisms.operations import RAID_LOG
 
 PARAMETERS: tuple[str, ...] = ("execution_share", "oversight_strength")
@@ -47,25 +48,6 @@ def probability(share: float, oversight: float) -> float:
     return share * (1.0 - oversight)
 
 
-def binomial_quantile(u: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
-    """The smallest ``k`` with ``P(Binomial(n, q) <= k) >= u``, per element (``n`` whole numbers, ``0 < q``):
-    the binomial count of a uniform ``u`` (inverse transform; the probabilities summed term by term from
-    ``k = 0``, ``P(k + 1) = P(k) (n - k)/(k + 1) q/(1 - q)``, for the handful of captives an operation takes)."""
-    if q >= 1.0:
-        return n.astype(float)
-    pmf = (1.0 - q) ** n
-    cdf = pmf.copy()
-    k = np.zeros(len(n))
-    for step in range(int(n.max(initial=0))):
-        short = (u > cdf) & (k < n)
-        if not short.any():
-            break
-        pmf = pmf * (n - step) / (step + 1) * q / (1.0 - q)
-        cdf = cdf + pmf
-        k += short
-    return k
-
-
 def day(p: Mapping, rng: np.random.Generator, raids: np.ndarray, n_cells: int) -> Outcome:
     """The executions after the day's operations (``raids``: the rows of ``operations.RAID_LOG``, distinct
     cells): a binomial count per operation from one uniform per cell of the map (none drawn on a day without
@@ -77,9 +59,9 @@ def day(p: Mapping, rng: np.random.Generator, raids: np.ndarray, n_cells: int) -
         return Outcome(0.0, per_cell, np.zeros((0, len(EXECUTION_LOG))))
     held = np.floor(raids[:, _ARRESTED])
     cells = raids[:, _CELL].astype(np.int64)
-    # one uniform per cell of the map, turned into the binomial count by its quantile function: a cell's draw
-    # does not move with the other operations of the day (scenarios on the same seed stay paired)
-    executed = binomial_quantile(rng.random(n_cells)[cells], held, q)
+    # one uniform per cell of the map, turned into the binomial count (papsim.mechanisms.quantiles): a cell's
+    # draw does not move with the other operations of the day (scenarios on the same seed stay paired)
+    executed = quantiles.binomial(rng.random(n_cells)[cells], held, q)
     raids[:, _ARRESTED] -= executed
     np.add.at(per_cell, cells, executed)
     hit = executed > 0

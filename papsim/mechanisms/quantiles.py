@@ -1,0 +1,39 @@
+"""Counts from uniforms: the binomial counts of given uniforms by their quantile function.
+
+A mechanism that draws one uniform per cell of the map every day, and turns the uniforms of the cells where
+something happens into counts, keeps each cell's draw the same whatever happens elsewhere: scenarios run on
+the same seed stay paired (common random numbers, :mod:`papsim.streams`), and the counts are worked out
+for the few cells concerned only. The inverse transform: the count of a uniform ``u`` is the smallest ``k``
+with ``F(k) >= u`` for the distribution function ``F`` (Devroye, *Non-Uniform Random Variate Generation*,
+Springer, 1986, section 2.2), found by bisection on ``F`` (``scipy.special.bdtr``, the regularised
+incomplete beta function), so that many trials cost a few steps more, not a sum that underflows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.special import bdtr
+
+PARAMETERS: tuple[str, ...] = ()  # a tool of the mechanisms: it reads no parameter
+
+
+def _smallest(u: np.ndarray, cdf: Callable[[np.ndarray, np.ndarray], np.ndarray], top: np.ndarray) -> np.ndarray:
+    """Per element, the smallest whole ``k`` in ``[0, top]`` with ``cdf(k, rows) >= u`` (``top`` qualifies),
+    by bisection: ``lo`` never qualifies (it starts at -1), ``hi`` always does."""
+    lo, hi = np.full(len(u), -1.0), top.astype(float)
+    rows = np.flatnonzero(hi - lo > 1)
+    while len(rows):
+        mid = np.floor((lo[rows] + hi[rows]) / 2)
+        ok = cdf(mid, rows) >= u[rows]
+        hi[rows[ok]], lo[rows[~ok]] = mid[ok], mid[~ok]
+        rows = rows[hi[rows] - lo[rows] > 1]
+    return hi
+
+
+def binomial(u: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
+    """The binomial counts of ``n`` (whole numbers) trials of probability ``q`` of the uniforms ``u`` in
+    [0, 1), as floats."""
+    whole = n.astype(np.int64)
+    return _smallest(u, lambda k, rows: bdtr(k.astype(np.int64), whole[rows], q), n)
