@@ -129,3 +129,42 @@ class EventLog:
 # the columns' types in an empty log (text columns as objects, the others float)
 _DTYPES = {"day": "int64", "cell": "int64", "date": "datetime64[ns]",
            **{name: "object" for name in ("kind", "initiator", "commune_code", "commune", "gang", "outcome")}}
+
+
+PERPETRATORS: tuple[str, ...] = ("security", "vigilantes", "gangs")
+"""The rows of :func:`deaths_by_perpetrator`: the security forces, the vigilantes, the gangs (the outputs
+``deaths_by_<who>`` and ``commune_deaths_by_<who>``)."""
+
+
+def _at(out: np.ndarray, log: np.ndarray, names: tuple[str, ...], column: str, scale: float = 1.0) -> None:
+    """Add ``scale`` times a log's ``column`` to ``out`` at the rows' cells, in place."""
+    if len(log):
+        np.add.at(out, log[:, names.index("cell")].astype(np.int64), scale * log[:, names.index(column)])
+
+
+def deaths_by_perpetrator(n_cells: int, *, raids: np.ndarray, executions: np.ndarray, assaults: np.ndarray,
+                          strikes: np.ndarray, lynchings: np.ndarray, by_forces: np.ndarray,
+                          by_vigilantes: np.ndarray, killed: np.ndarray) -> np.ndarray:
+    """The day's deaths per cell by who caused them, ``(3, n_cells)`` in the order of :data:`PERPETRATORS`.
+
+    The security forces: the gang members killed in operations, executions, fights for sites and drone
+    strikes (the logs' ``gang_killed``) and the residents killed in their actions (``by_forces`` per cell, as
+    drawn); the vigilantes: the gang members of their rows and the suspects among residents
+    (``by_vigilantes``); the gangs: the other residents killed and the HNP and MSS personnel killed in
+    operations and fights. ``killed``: the residents killed per cell, all causes, capped by the residents:
+    where the cap binds, the earlier actors of the day keep their victims (the forces, then the vigilantes).
+    """
+    out = np.zeros((3, n_cells))
+    for log, names in ((raids, RAID_LOG), (executions, EXECUTION_LOG), (assaults, ASSAULT_LOG),
+                       (strikes, STRIKE_LOG)):
+        _at(out[0], log, names, "gang_killed")
+    _at(out[1], lynchings, KILL_LOG, "gang_killed")
+    first = np.minimum(by_forces, killed)
+    vigilantes = np.minimum(by_vigilantes, killed - first)
+    out[0] += first
+    out[1] += vigilantes
+    out[2] += killed - first - vigilantes
+    for log, names in ((raids, RAID_LOG), (assaults, ASSAULT_LOG)):
+        for column in ("hnp_losses", "mss_losses"):
+            _at(out[2], log, names, column, HNP_DEATH_SHARE)
+    return out

@@ -21,7 +21,7 @@ from mesa.discrete_space import OrthogonalMooreGrid, PropertyLayer
 from papsim.agents import FORCES, GangGroup, SecurityUnit
 from papsim import citymap
 from papsim.citymap import CityMap
-from papsim.events import EventLog
+from papsim.events import PERPETRATORS, EventLog, deaths_by_perpetrator
 from papsim.kernels import select as select_kernels
 from papsim.mechanisms import (Grid, attacks, census, displacement, drones, economy, executions, funding, hnp,
                                operations, personnel, phases, population, posture, retaliation, settlement, territory,
@@ -32,7 +32,8 @@ from papsim.streams import Streams
 
 # the registry parameters read outside the mechanisms: by the model itself (the map's resolution and density
 # gradient, through citymap.for_params, as papsim/runner.py does; the prisons' detainees at the start), by the
-# run's summary (papsim/indicators.py) and by the calibration (papsim/analyses/calibration.py: it scales the national figures, the model never reads it)
+# run's summary (papsim/indicators.py) and by the calibration (papsim/analyses/calibration.py: it scales the
+# national figures, the model never reads it)
 MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "cost_per_person_month_usd",
                                      "election_secure_share", "election_days", "area_share_of_national_violence",
                                      "detained_at_start")
@@ -48,13 +49,6 @@ def _share_of(part: float, total: float) -> float:
     """``part / total`` of a part of the residents, 0 without residents: at most 1 (the part and the total are
     summed in different orders, so the part of all cells can exceed the total by a rounding)."""
     return min(1.0, float(part / total)) if total > 0 else 0.0
-
-
-def _residents_killed_by(first: np.ndarray, killed: np.ndarray) -> np.ndarray:
-    """Residents killed per cell by those who act ``first`` in the day (per cell, as drawn) among the residents
-    ``killed`` per cell (all causes, capped by the residents): where the cap binds, the earlier actors keep
-    their victims (the forces' operations and strikes, then the vigilantes, then the gangs)."""
-    return np.minimum(first, killed)
 
 
 class PortAuPrince(mesa.Model):
@@ -84,9 +78,8 @@ class PortAuPrince(mesa.Model):
                                                 self._urban_per_commune)
         held = self.controller != territory.NO_GANG
         self._record(*self._census(held, ~held & ~self.contested & self.land, np.zeros(city.n_cells)), ops=0,
-                     cleared=0, attacked=0, deaths=np.zeros(4), by_security=0.0, by_vigilantes=0.0, executed=0.0,
-                     strikes=0, civ_ops=0.0,
-                     arrests=0.0, kidnaps=0.0)
+                     cleared=0, attacked=0, deaths=np.zeros(4), culprits=np.zeros((len(PERPETRATORS), city.n_cells)),
+                     executed=0.0, strikes=0, civ_ops=0.0, arrests=0.0, kidnaps=0.0)
 
     # --- set-up -------------------------------------------------------------------------------------
     @property
@@ -297,14 +290,13 @@ class PortAuPrince(mesa.Model):
         deaths = ops.deaths + hits.deaths
         deaths[0] += strikes.killed + shot.executed
         self.hnp_state = hnp.day(p, self.hnp_state, deaths[1])
-        first = _residents_killed_by(by_forces, people.killed)
-        by_vigilantes = float(lynched.members_killed.sum()
-                              + _residents_killed_by(lynched.residents_killed, people.killed - first).sum())
+        culprits = deaths_by_perpetrator(len(self.land), raids=ops.log, executions=shot.log, assaults=hits.log,
+                                         strikes=strikes.log, lynchings=lynched.log, by_forces=by_forces,
+                                         by_vigilantes=lynched.residents_killed, killed=people.killed)
         self._record(city, communes, ops=ops.operations, cleared=ops.cleared, attacked=hits.attacks,
                      deaths=np.array([people.deaths, deaths[0] + lynched.members_killed.sum(), deaths[1], deaths[2]]),
-                     by_security=deaths[0] + float(first.sum()), by_vigilantes=by_vigilantes,
-                     executed=shot.executed, strikes=strikes.strikes, civ_ops=float(harmed.sum()), arrests=arrested,
-                     kidnaps=float(people.kidnappings.sum()))
+                     culprits=culprits, executed=shot.executed, strikes=strikes.strikes, civ_ops=float(harmed.sum()),
+                     arrests=arrested, kidnaps=float(people.kidnappings.sum()))
 
     def _posts(self, n_static: int) -> np.ndarray:
         """The cells of ``n_static`` static units (:func:`posture.units_per_site`), cached per number."""
@@ -342,25 +334,25 @@ class PortAuPrince(mesa.Model):
                           cell_commune=self.city.cell_commune)
 
     def _record(self, city: census.City, communes: np.ndarray, ops: int, cleared: int, attacked: int,
-                deaths: np.ndarray, by_security: float, by_vigilantes: float, executed: float, strikes: int,
-                civ_ops: float, arrests: float, kidnaps: float) -> None:
+                deaths: np.ndarray, culprits: np.ndarray, executed: float, strikes: int, civ_ops: float,
+                arrests: float, kidnaps: float) -> None:
         """Write today's outputs from the census (``city``, the ``communes``' table) and the day's events:
-        ``deaths`` of residents, gang members, HNP and MSS, of which ``by_security`` were killed by the
-        security forces (gang members in their actions, ``executed`` among them, and residents in operations
-        and drone strikes), ``by_vigilantes`` by the vigilantes and the rest by gangs; ``strikes``: the day's
-        drone strikes."""
+        ``deaths`` of residents, gang members, HNP and MSS, the same deaths per cell by who caused them
+        (``culprits``: :func:`papsim.events.deaths_by_perpetrator`), ``executed`` of the gang members killed;
+        ``strikes``: the day's drone strikes."""
+        by_security, by_vigilantes, by_gangs = culprits.sum(axis=1)  # in the order of PERPETRATORS
         total = city.residents
         secure_share = _share_of(city.secure_residents, total)
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
-        self.commune_recorder.write(self.day, communes)
+        self.commune_recorder.write(self.day, communes, np.add.reduceat(culprits, self._commune_starts, axis=1))
         self.recorder.write(self.day, {
             "gang_territory_share": float(communes[0].sum()) / self._urban_cells,
             "gang_population_share": _share_of(city.gang_held_residents, total),
             "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
-            "deaths_by_gangs": float(deaths.sum()) - by_security - by_vigilantes, "deaths_by_security": by_security,
+            "deaths_by_gangs": by_gangs, "deaths_by_security": by_security,
             "deaths_by_vigilantes": by_vigilantes, "executions": executed, "arrests": arrests,
             "detained": self.detained, "kidnappings": kidnaps,
             "displaced_total": self.displaced_total,

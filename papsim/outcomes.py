@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from papsim.events import PERPETRATORS
 from papsim.mechanisms import census
 
 from papsim.citymap import SITE_KINDS
@@ -126,6 +127,12 @@ COMMUNE_SERIES: tuple[Outcome, ...] = (
     _series("commune_gang_population_share", "share", "share", "Residents of the commune in gang-controlled cells",
             better="lower"),
     _series("commune_civilians_killed", "persons/day", "count", "Civilians killed in the commune", "flow", "lower"),
+    _series("commune_deaths_by_security", "persons/day", "count",
+            "Killed in the commune by the security forces (gang members and residents)", "flow", "lower"),
+    _series("commune_deaths_by_vigilantes", "persons/day", "count",
+            "Killed in the commune by vigilantes (gang members and suspects)", "flow", "lower"),
+    _series("commune_deaths_by_gangs", "persons/day", "count",
+            "Killed in the commune by gangs (residents, HNP and MSS personnel)", "flow", "lower"),
     _series("commune_displaced_hosted", "persons", "count", "Displaced people the commune hosts"),
     _series("commune_security_personnel", "persons", "count", "HNP and MSS personnel placed in the commune"),
 )
@@ -248,10 +255,13 @@ class CommuneRecorder:
     def __init__(self, days: int, codes: tuple[str, ...], names: tuple[str, ...], urban_cells: np.ndarray):
         self.codes, self.names, self.urban_cells = codes, names, urban_cells
         self.data = np.zeros((days + 1, len(census.COMMUNE_ROWS), len(codes)))
+        self.culprits = np.zeros((days + 1, len(PERPETRATORS), len(codes)))
 
-    def write(self, day: int, table: np.ndarray) -> None:
-        """The census of ``day``: one row per ``census.COMMUNE_ROWS``, one column per commune."""
+    def write(self, day: int, table: np.ndarray, culprits: np.ndarray) -> None:
+        """The census of ``day``: one row per ``census.COMMUNE_ROWS``, one column per commune; and the day's
+        deaths by who caused them, one row per ``events.PERPETRATORS``."""
         self.data[day] = table
+        self.culprits[day] = culprits
 
     def series(self) -> dict[str, np.ndarray]:
         """Each of ``COMMUNE_SERIES`` as an array (days + 1, communes)."""
@@ -261,6 +271,8 @@ class CommuneRecorder:
                 "commune_gang_population_share": np.divide(rows["gang_held_residents"], residents,
                                                            out=np.zeros_like(residents), where=residents > 0),
                 "commune_civilians_killed": rows["killed"],
+                **{f"commune_deaths_by_{who}": deaths for who, deaths in zip(PERPETRATORS,
+                                                                            self.culprits.transpose(1, 0, 2))},
                 "commune_displaced_hosted": rows["displaced"],
                 "commune_security_personnel": rows["security_personnel"]}
 

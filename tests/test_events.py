@@ -98,3 +98,16 @@ def test_a_logged_operation_reads_back_by_name():
     assert (out["day"], out["commune"], out["gang"], out["outcome"]) == (5, "Delmas", "G-Pep", "cleared")
     assert out["date"] == pd.Timestamp("2024-01-06") and out["killed_gang"] == 3 and out["arrested"] == 2
     assert out["killed_hnp"] + out["wounded_hnp"] == pytest.approx(1.23)
+
+
+def test_the_communes_deaths_by_perpetrator_add_up_to_the_city(violent_run):
+    ts, communes = violent_run.timeseries.set_index("day"), violent_run.communes
+    for who in ("security", "vigilantes", "gangs"):
+        per_day = communes.groupby("day")[f"commune_deaths_by_{who}"].sum()
+        np.testing.assert_allclose(per_day.to_numpy(), ts[f"deaths_by_{who}"].to_numpy(), atol=1e-9)
+        assert per_day.sum() > 0
+    # where the operations were, the security forces killed: each operation's commune has its gang dead
+    ops = violent_run.events[(violent_run.events["kind"] == "operation") & (violent_run.events["killed_gang"] > 0)]
+    row = ops.iloc[0]
+    day = communes[(communes["day"] == row["day"]) & (communes["commune_code"] == row["commune_code"])]
+    assert day["commune_deaths_by_security"].iloc[0] >= row["killed_gang"]
