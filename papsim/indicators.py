@@ -101,7 +101,8 @@ def summarise(ts: pd.DataFrame, params: Mapping[str, object], initial_population
     out["election_ready"] = first is not None
     out["election_ready_day"] = float(first + 1) if first is not None else math.nan
     out["population_conservation_error"] = float(
-        last["population_in_city"] + ts["deaths_civilian"].iloc[1:].sum() + last["displaced_outside"] - initial_population)
+        last["population_in_city"] + ts["deaths_civilian"].iloc[1:].sum() + last["displaced_outside"]
+        - initial_population)
     closed = sites["days_closed"].to_numpy(dtype=float)
     out["key_sites_closed_days_total"] = float(closed.sum())
     for kind in SITE_KINDS:

@@ -248,12 +248,12 @@ class PortAuPrince(mesa.Model):
                                  presence=presence, land=self.land, population=self.population, strength=strength,
                                  members=self.gang_members)
         self.event_log.add("vigilante killing", t, lynched.log)
-        if len(lynched.log):
+        if lynched.members_killed.any():
             self.gang_members -= lynched.members_killed
             strength = k.territory.cell_strength(self.controller, self.gang_members)
         self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
                                               controller=self.controller, strength=strength, presence=presence,
-                                              resistance=vigilantes.defence(self.vigilance),
+                                              resistance=self.vigilance,  # the brigades' defence: their number
                                               cleared_on=self.cleared_on, held_until=self.held_until,
                                               front=front, hostile=gang_front)
         self._fronts_of[:] = self.controller
@@ -278,8 +278,8 @@ class PortAuPrince(mesa.Model):
         economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller,
                     population=self.population, trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
-        # the forces' harm costs them trust: residents killed in their actions and in the gangs' attacks
-        # (as before), and the executed
+        # the forces' harm costs them trust: residents killed in their actions and in the fights for sites, and
+        # the executed (not the vigilantes' victims)
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,
                   mss_static_share=posture.mss_static_share(p, self.phase, t),
                   civilians_killed=harmed + shot.per_cell, population=self.population,

@@ -10,6 +10,11 @@ from papsim.mechanisms.displacement import HOSTED, OUTSIDE, SITES, Stocks
 P = {"displaced_site_share": 0.4, "return_after_days": 3, "return_rate": 0.05}
 
 
+def _empty(n: int) -> Stocks:
+    """No displaced people on ``n`` cells."""
+    return Stocks(np.zeros((3, n)), np.zeros((2, n)))
+
+
 def stocks_of(origin, present) -> Stocks:
     return Stocks(np.array(origin, float), np.array(present, float))
 
@@ -34,7 +39,7 @@ def test_flight_of_the_population_step_sums_to_left_plus_hosted():
 
 
 def test_arrivals_conserve_totals_and_split_by_site_share():
-    start = dsp.empty(4)
+    start = _empty(4)
     fled = np.array([30.0, 0.0, 10.0, 0.0])
     gain = np.array([0.0, 21.0, 0.0, 7.0])
     new = dsp.arrive(start, fled, gain, 12.0, 0.25)
@@ -53,7 +58,7 @@ def test_arrivals_conserve_totals_and_split_by_site_share():
 
 
 def test_arrivals_with_no_flight_add_nothing():
-    new = dsp.arrive(dsp.empty(3), np.zeros(3), np.zeros(3), 0.0, 0.5)
+    new = dsp.arrive(_empty(3), np.zeros(3), np.zeros(3), 0.0, 0.5)
     assert new.origin.sum() == 0.0 and new.present.sum() == 0.0
 
 
@@ -198,10 +203,10 @@ def test_settle_keeps_the_displaced_within_the_residents():
 
 def test_a_return_rate_outside_zero_one_is_refused():
     with pytest.raises(ValueError):
-        dsp.returns(dsp.empty(2), np.zeros(2), 60, 1.5)
+        dsp.returns(_empty(2), np.zeros(2), 60, 1.5)
 
 
 def test_totals_are_floats_with_the_reported_keys():
-    t = dsp.totals(dsp.empty(2))
+    t = dsp.totals(_empty(2))
     assert set(t) == {"displaced_in_sites", "displaced_hosted", "displaced_outside"}
     assert all(isinstance(v, float) for v in t.values())

@@ -246,4 +246,3 @@ def test_the_day_kills_from_the_new_vigilance_and_reads_its_parameters():
     out = _day(Seen(P, vigilante_killing_rate=1.0), np.random.default_rng(1), v, **city)
     assert v[1] > 0 and out.log[:, 0].tolist() == [1.0]  # started at 0: only today's vigilance kills
     assert read == set(vg.PARAMETERS)
-    np.testing.assert_array_equal(vg.defence(v), v)

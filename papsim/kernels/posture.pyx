@@ -21,7 +21,7 @@ cnp.import_array()
 TWIN_OF = {
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",  # staff reproduces combat.effectiveness
-    "personnel": "dc044ce043c984b359d6f27a5ed39c5fe33f4420b12a5ddad04b827e6c032b51",  # and personnel.fill
+    "personnel": "257759043c05b5e5c4687a065f1eb648b534c648810541aba0249b46c320dfb1",  # and personnel.fill
 }
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 

@@ -54,7 +54,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     cell when the guards left are fewer than the clearing ratio times its survivors. Several sites in one
     cell are fought for once, by the first site listed, cell by cell in cell order. Civilians are harmed as
     in an operation, without caution. A prison taken frees its share of the detainees, of whom
-    ``escapee_join_share`` join the group holding it (the rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
+    ``escapee_join_share`` join the group holding it (the rest scatter). ``controller``, gang members,
+    ``held_until`` and ``events`` (one per attack) in place.
 
     Most days see no attack: those are told apart first with plain floats (:func:`_may_attack`), and only a
     day that may see one works the attacks out as arrays (the same draws and numbers either way).

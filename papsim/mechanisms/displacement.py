@@ -43,11 +43,6 @@ class Stocks(NamedTuple):
     present: np.ndarray  # (2, n): displaced people living in each cell, in sites / hosted
 
 
-def empty(n: int) -> Stocks:
-    """No displaced people on ``n`` cells."""
-    return Stocks(np.zeros((3, n)), np.zeros((2, n)))
-
-
 def totals(stocks: Stocks) -> dict[str, float]:
     """The stocks the DTM reports: displaced in sites and hosted in the city, and gone outside the region."""
     return {"displaced_in_sites": float(stocks.origin[SITES].sum()),

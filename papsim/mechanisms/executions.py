@@ -12,9 +12,8 @@ operation does.
 
 Each operation's captives (``operations.RAID_LOG``'s ``arrested``, in whole persons) are executed each with
 the probability ``execution_share × (1 − oversight_strength)`` (a binomial count per operation, drawn from a
-uniform of its cell); the executed
-are removed from the arrested (they never reach a prison) and counted as gang members killed by the security
-forces. ``execution_share`` is an assumption with a range, set so that the default run's arrests give the
+uniform of its cell); the executed are removed from the arrested (they never reach a prison) and counted as
+gang members killed by the security forces. ``execution_share`` is an assumption with a range, set so that the default run's arrests give the
 record's order of magnitude (about 70 a quarter).
 """
 
@@ -51,8 +50,8 @@ def probability(share: float, oversight: float) -> float:
 def day(p: Mapping, rng: np.random.Generator, raids: np.ndarray, n_cells: int) -> Outcome:
     """The executions after the day's operations (``raids``: the rows of ``operations.RAID_LOG``, distinct
     cells): a binomial count per operation from one uniform per cell of the map (none drawn on a day without
-    operations or when no captive can be executed). The executed
-    leave their operation's ``arrested`` in ``raids``, in place."""
+    operations or when no captive can be executed). The executed leave their operation's ``arrested`` in
+    ``raids``, in place."""
     per_cell = np.zeros(n_cells)
     q = probability(p["execution_share"], p["oversight_strength"])
     if len(raids) == 0 or q <= 0:

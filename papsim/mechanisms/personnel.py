@@ -91,8 +91,8 @@ def fill_units(total: float, unit_size: int, n_units: int) -> np.ndarray:
 def deploy(p: Mapping, day: int, hnp: float, mss: float, *, attrition_per_year: float, unpaid_days: int,
            balance: float, cost_pm: float, schedule_days: np.ndarray,
            schedule_personnel: np.ndarray) -> tuple[float, float]:
-    """Today's (HNP, MSS) personnel: HNP attrition at today's rate (:func:`papsim.mechanisms.hnp.attrition_per_year`)
-    and classes; MSS arrivals by the dated schedule or a ramp,
+    """Today's (HNP, MSS) personnel: HNP attrition at today's rate (``attrition_per_year``:
+    :func:`papsim.mechanisms.hnp.attrition_per_year`) and classes; MSS arrivals by the dated schedule or a ramp,
     as far as the funds in hand cover ``reserve_months`` of their cost, or repatriation once costs have gone
     unpaid for longer than the grace period."""
     hnp = hnp_strength_next(hnp, day, attrition_per_year,

@@ -11,29 +11,22 @@ incomplete beta function), so that many trials cost a few steps more, not a sum 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from scipy.special import bdtr
 
 PARAMETERS: tuple[str, ...] = ()  # a tool of the mechanisms: it reads no parameter
 
 
-def _smallest(u: np.ndarray, cdf: Callable[[np.ndarray, np.ndarray], np.ndarray], top: np.ndarray) -> np.ndarray:
-    """Per element, the smallest whole ``k`` in ``[0, top]`` with ``cdf(k, rows) >= u`` (``top`` qualifies),
-    by bisection: ``lo`` never qualifies (it starts at -1), ``hi`` always does."""
-    lo, hi = np.full(len(u), -1.0), top.astype(float)
+def binomial(u: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
+    """The binomial counts of ``n`` (whole numbers) trials of probability ``q`` of the uniforms ``u`` in
+    [0, 1), as floats: per element the smallest ``k`` in ``[0, n]`` with ``bdtr(k, n, q) >= u``, by bisection
+    (``lo`` never qualifies, it starts at -1; ``hi`` always does, it starts at ``n``)."""
+    whole = n.astype(np.int64)
+    lo, hi = np.full(len(u), -1.0), whole.astype(float)
     rows = np.flatnonzero(hi - lo > 1)
     while len(rows):
         mid = np.floor((lo[rows] + hi[rows]) / 2)
-        ok = cdf(mid, rows) >= u[rows]
+        ok = bdtr(mid.astype(np.int64), whole[rows], q) >= u[rows]
         hi[rows[ok]], lo[rows[~ok]] = mid[ok], mid[~ok]
         rows = rows[hi[rows] - lo[rows] > 1]
     return hi
-
-
-def binomial(u: np.ndarray, n: np.ndarray, q: float) -> np.ndarray:
-    """The binomial counts of ``n`` (whole numbers) trials of probability ``q`` of the uniforms ``u`` in
-    [0, 1), as floats."""
-    whole = n.astype(np.int64)
-    return _smallest(u, lambda k, rows: bdtr(k.astype(np.int64), whole[rows], q), n)

@@ -14,7 +14,7 @@ killings); police presence lowers the need for self-defence; the armed residents
 fighter-equivalents) follow their target level exponentially with a response time, and the brigades are
 crushed or flee when a gang takes their cell. They kill in proportion to their number and to the gang
 members in the bordering gang cells; a share of the dead are gang members, the rest suspects among residents.
-Their defence against gang expansion is their number (:func:`defence`).
+Their defence against gang expansion is their number (``vigilance`` is the territory's ``resistance``).
 """
 
 from __future__ import annotations
@@ -93,11 +93,6 @@ def relax(vigilance: np.ndarray, level: np.ndarray, response_days: float, days: 
     return level + (vigilance - level) * np.exp(-days / response_days)
 
 
-def defence(vigilance: np.ndarray) -> np.ndarray:
-    """Defence per cell that vigilantes add against gang expansion, in fighter-equivalents: their number."""
-    return vigilance
-
-
 def _charged(groups: np.ndarray, held: np.ndarray) -> np.ndarray:
     """Per row of neighbour ``groups`` (the neighbours' controllers, ``held`` where a distinct neighbour is
     gang-held), the group holding the most of them, the first listed among equals, or -1 without one."""
@@ -121,8 +116,7 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
 
     Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members`` (one array
     draw over all the cells), split into gang members with ``rng.binomial(kills, gang_share)`` (one array draw
-    over all the cells) and suspects among residents
-    (the rest, at most the cell's whole residents). Gang members killed are charged to :func:`charged_group`;
+    over all the cells) and suspects among residents (the rest, at most the cell's whole residents). Gang members killed are charged to :func:`charged_group`;
     where a group's total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so
     that the total equals ``members`` (then fractional). ``members`` is not changed: the caller removes
     ``members_killed``. No draw at all when no cell has a positive mean.

@@ -30,7 +30,8 @@ GROUP_TITLES = {
     "map": "Map", "gangs": "Armed groups", "economy": "Gang economy", "policy": "Policy and posture levers",
     "recruitment": "Recruitment", "combat": "Combat and arrests", "population": "Population",
     "hnp": "Haitian National Police", "mss": "MSS / GSF", "forces": "Security units", "funding": "Funding",
-    "trust": "Trust", "vigilantes": "Vigilantes (self-defence brigades)", "retaliation": "Retaliation", "phases": "Mission phases and indicators",
+    "trust": "Trust", "vigilantes": "Vigilantes (self-defence brigades)", "retaliation": "Retaliation",
+    "phases": "Mission phases and indicators",
 }
 
 
@@ -105,7 +106,8 @@ def render_output_table() -> str:
     for o in INDICATORS:
         lines.append(f"| `{o.name}` | {_cell(o.unit) or '–'} | {o.kind} | {_cell(o.label)} |")
     lines += ["", f"The events log of a run (`events.parquet`, `papsim/events.py`): one row per operation, "
-              f"execution, gang attack, drone strike and vigilante killing, {len(EVENT_COLUMNS)} columns.", "", "| column | unit | description |", "|---|---|---|"]
+              f"execution, gang attack, drone strike and vigilante killing, {len(EVENT_COLUMNS)} columns.", "",
+              "| column | unit | description |", "|---|---|---|"]
     for c in EVENT_COLUMNS:
         lines.append(f"| `{c.name}` | {_cell(c.unit)} | {_cell(c.label)} |")
     return "\n".join(lines) + "\n"
