@@ -23,8 +23,8 @@ from papsim import citymap
 from papsim.citymap import CityMap
 from papsim.events import PERPETRATORS, EventLog, deaths_by_perpetrator
 from papsim.kernels import select as select_kernels
-from papsim.mechanisms import (Grid, attacks, census, displacement, drones, economy, executions, funding, hnp,
-                               operations, personnel, phases, population, posture, retaliation, settlement, territory,
+from papsim.mechanisms import (Grid, attacks, census, displacement, distinct_neighbours, drones, economy, executions,
+                               fighters, funding, hnp, operations, personnel, phases, population, posture, retaliation, settlement, territory,
                                trust, vigilantes)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
@@ -38,6 +38,12 @@ MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "c
                                      "election_secure_share", "election_days", "area_share_of_national_violence",
                                      "detained_at_start")
 
+
+# the columns of the event logs the fighters per cell follow: the cells taken in attacks, the gang members
+# killed by drone strikes and by vigilantes
+ASSAULT_TAKEN = attacks.ASSAULT_LOG.index("taken")
+STRIKE_KILLED = drones.STRIKE_LOG.index("gang_killed")
+KILL_GANG = vigilantes.KILL_LOG.index("gang_killed")
 
 # the per-cell state that Mesa's grid shows as property layers (model.grid), with its value off land
 LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "security": 0.0, "violence": 0.0,
@@ -142,6 +148,7 @@ class PortAuPrince(mesa.Model):
         self.site_closed_today = np.zeros(len(sites), bool)
         self.geo = Grid(
             land=land, nbr=nbr, nbr_valid=(nbr != np.arange(n)[:, None]).astype(float),
+            nbr_distinct=distinct_neighbours(nbr),
             nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.cell_road.astype(float),
             area_km2=city.cell_km ** 2, mean_population=float(self.population[self.urban].mean()), site_cells=sites,
             site_nbr=nbr[sites],
@@ -160,9 +167,11 @@ class PortAuPrince(mesa.Model):
         self.gang_confront = gangs.confront
         self.gang_base = np.array([gang.base for gang in city.gangs])
         self.controller = controller
-        self.gang_strength = territory.cell_strength(self.controller, self.gang_members)
-        self._distinct = vigilantes.distinct(self.nbr)  # the real neighbours, each once (fixed)
-        self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, valid=self._distinct,
+        # the fighters per cell (papsim/mechanisms/fighters.py), in their preferred spread at the start
+        front = territory.controller_fronts(controller, gangs.side_of, self.geo.nbr_land_t, self.land)[0]
+        self.gang_strength = fighters.initial(self.p, controller, self.gang_members, front)
+        self.gang_members[:] = fighters.tally(controller, self.gang_strength, len(self.gang_members))
+        self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, valid=self.geo.nbr_distinct,
                                             land=self.land, population=self.population)
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
 
@@ -230,32 +239,36 @@ class PortAuPrince(mesa.Model):
                            detained=self.detained)
         self.hnp, self.mss, self.detained = hits.hnp, hits.mss, hits.detained
         self.event_log.add("attack", t, hits.log)
+        if hits.attacks:  # the attackers' losses and the escapees who join change whole groups
+            taken = hits.log[hits.log[:, ASSAULT_TAKEN] > 0]
+            fighters.occupy(p, self.gang_strength, taken[:, 0].astype(np.int64), taken[:, 1].astype(np.int64),
+                            self.controller, self.nbr, self.geo.nbr_distinct)
+            fighters.reconcile(self.gang_strength, self.controller, self.gang_members)
         strikes = drones.day(p, rng["drones"], self.gang_arrays, self.geo, today=t, controller=self.controller,
                              strength=self.gang_strength, population=self.population, trust=self.trust,
                              reprisals=self.retaliation)
-        if strikes.strikes:  # a strike is an event the gangs answer
+        if strikes.strikes:  # a strike is an event the gangs answer; its dead fall where it hit
             self.event_log.add("drone strike", t, strikes.log)
-            self.events[strikes.log[:, 0].astype(np.int64)] += 1.0
+            hit = strikes.log[:, 0].astype(np.int64)
+            self.events[hit] += 1.0
+            fighters.remove(self.gang_strength, hit, strikes.log[:, STRIKE_KILLED])
         retaliation.day(k, p, self.retaliation, self.events, self.geo)
         self.site_closed_today = hits.closed
         self.site_closed_days += hits.closed
-        # gang_strength is set from control and members after the operations; attacks and strikes change both
-        changed = hits.attacks or strikes.strikes
-        strength = k.territory.cell_strength(self.controller, self.gang_members) if changed else self.gang_strength
+        strength = self.gang_strength
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
-                                 valid=self._distinct, border=front & (self.controller < 0), violence=self.violence,
+                                 valid=self.geo.nbr_distinct, border=front & (self.controller < 0), violence=self.violence,
                                  presence=presence, land=self.land, population=self.population, strength=strength,
                                  members=self.gang_members)
         self.event_log.add("vigilante killing", t, lynched.log)
         if lynched.members_killed.any():
             self.gang_members -= lynched.members_killed
-            strength = k.territory.cell_strength(self.controller, self.gang_members)
-        self.gang_strength[:] = territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t,
-                                              controller=self.controller, strength=strength, presence=presence,
-                                              resistance=self.vigilance,  # the brigades' defence: their number
-                                              cleared_on=self.cleared_on, held_until=self.held_until,
-                                              front=front, hostile=gang_front)
+            fighters.remove(strength, lynched.log[:, 0].astype(np.int64), lynched.log[:, KILL_GANG])
+        territory.day(k, p, rng["territory"], self.gang_arrays, self.geo, today=t, controller=self.controller,
+                      fighters=strength, presence=presence,
+                      resistance=self.vigilance,  # the brigades' defence: their number
+                      cleared_on=self.cleared_on, held_until=self.held_until, front=front, hostile=gang_front)
         self._fronts_of[:] = self.controller
         self.contested = k.territory.contested_cells(front, gang_front, presence, self.land, self.nbr)
         # residents killed by the security forces' actions, then by the vigilantes and the gangs' attacks
@@ -278,6 +291,7 @@ class PortAuPrince(mesa.Model):
         economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller,
                     population=self.population, trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
+        fighters.day(p, self.gang_strength, self.controller, self.gang_members, front)  # recruits join, all redeploy
         # the forces' harm costs them trust: residents killed in their actions and in the fights for sites, and
         # the executed (not the vigilantes' victims)
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,

@@ -1,7 +1,8 @@
 """The day's entry points made cheaper keep their numbers: each compiled twin gives its NumPy reference's bits.
 
-``operations.raid`` (a day's raids from the choice of targets on, in one call), ``trust.one_day`` (with the
-day's misconduct draw), and ``economy.one_day`` are replayed on
+``operations.raid`` (a day's raids from the choice of targets on, in one call), ``territory.advance`` (a day's
+expansion and contest, the fighters following), ``trust.one_day`` (with the day's misconduct draw), and
+``economy.one_day`` are replayed on
 many random inputs through the NumPy function and the built twin, on copies: every result, every array
 changed in place and the generator's state after the call must be identical. Edge cases: no operations, no
 gang cells, more operations than gang cells, every target rule, cells without people, no events. The
@@ -21,7 +22,8 @@ import pytest
 
 from papsim import kernels
 from papsim.citymap import moore_neighbours
-from papsim.mechanisms import Gangs, Grid, attacks, economy, operations, personnel, posture, retaliation, territory
+from papsim.mechanisms import (Gangs, Grid, attacks, distinct_neighbours, economy, fighters, operations, personnel,
+                               posture, retaliation, territory)
 from papsim.mechanisms import trust
 from bitwise import same, built_twin
 
@@ -47,8 +49,9 @@ def city(g: np.random.Generator):
     n_gangs = int(g.integers(1, 6))
     share = g.choice([0.0, g.uniform(0.05, 0.9), 1.0])  # no gang cells, some, every land cell
     controller = np.where(land & (g.random(n) < share), g.integers(0, n_gangs, n), NO_GANG).astype(np.int64)
-    members = np.round(g.uniform(0, 300, n_gangs)) * g.choice([0.5, 1.0], n_gangs)
-    members[g.random(n_gangs) < 0.15] = 0.0
+    # fighters per cell on the gangs' cells (none in some groups), the members their sums
+    strength = np.round(g.uniform(0, 60, n), 1) * (controller >= 0) * (g.random(n_gangs) >= 0.15)[controller]
+    members = fighters.tally(controller, strength, n_gangs)
     gangs = Gangs(members=members, arms=members * g.uniform(0.2, 1.5, n_gangs), cash=g.uniform(0, 5e4, n_gangs)
                   * (g.random(n_gangs) < 0.8), confront=g.random(n_gangs) < 0.6,
                   alliance=np.arange(n_gangs), side_of=np.append(np.arange(n_gangs), NO_GANG).astype(np.int16))
@@ -57,11 +60,12 @@ def city(g: np.random.Generator):
     population = np.round(g.uniform(0, 3000, n)) * (g.random(n) < 0.85)
     population[g.random(n) < 0.05] = g.choice([1e9, 0.5])  # a few extreme cells
     grid = Grid(land=land, nbr=nbr, nbr_valid=(nbr != np.arange(n)[:, None]).astype(float),
+                nbr_distinct=distinct_neighbours(nbr),
                 nbr_land_t=territory.land_neighbours_t(nbr, land), road=(g.random(n) < 0.3).astype(float),
                 area_km2=float(g.choice([0.04, 0.25])), mean_population=float(population.mean() + 1.0),
                 site_cells=sites, site_nbr=nbr[sites], site_distance=np.round(g.uniform(0, 5, n), 1),
                 prison_sites=g.random(n_sites) < 0.3, fuel_sites=g.random(n_sites) < 0.3)
-    return n, controller, gangs, grid, population
+    return n, controller, gangs, grid, population, strength
 
 
 def units_of(g: np.random.Generator, n_units: int) -> personnel.Units:
@@ -77,7 +81,7 @@ def units_of(g: np.random.Generator, n_units: int) -> personnel.Units:
 
 def raid_case(seed: int):
     g = np.random.default_rng(seed)
-    n, controller, gangs, grid, population = city(g)
+    n, controller, gangs, grid, population, strength = city(g)
     n_units = int(g.integers(0, 30))
     units = units_of(g, n_units)
     raiders = g.permutation(n_units)[: int(g.integers(0, n_units + 1))].astype(np.int64)
@@ -97,7 +101,7 @@ def raid_case(seed: int):
         clear_ratio=float(g.uniform(0.5, 3)))
     args = (np.random.default_rng(seed + 10_000), raiders, units, gangs, grid)
     kwargs = dict(n_ops=n_ops, today=int(g.integers(1, 400)), hold=int(g.integers(0, 60)), controller=controller,
-                  strength=g.random(n), frontier=frontier, population=population,
+                  strength=strength, frontier=frontier, population=population,
                   trust=g.choice([0.0, 0.5, 1.0], n) * g.random(n), reprisals=2.0 * g.random(n) * (g.random(n) < 0.3),
                   presence=g.random(n) * (g.random(n) < 0.2),
                   held_until=g.integers(-1, 50, n), cleared_on=np.full(n, -10**6), events=np.zeros(n),
@@ -107,7 +111,9 @@ def raid_case(seed: int):
 
 # --- operations -----------------------------------------------------------------------------------------
 def test_raid_is_the_choice_of_targets_then_the_fights():
-    """The NumPy reference: strengths, targets as posture chooses them among the gang cells, then fight."""
+    """The NumPy reference: targets as posture chooses them among the gang cells by their fighters, then
+    fight; the fighters lost leave the cells that fought, the survivors of a cleared cell fall back (or
+    scatter), and the members are the fighters' sums."""
     for seed in range(150):
         args, kwargs = raid_case(seed)
         rng, raiders, units, gangs, grid = copy.deepcopy(args)
@@ -115,8 +121,7 @@ def test_raid_is_the_choice_of_targets_then_the_fights():
         n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = operations.raid(
             rng, raiders, units, gangs, grid, **kw)
         check = np.random.default_rng(seed + 10_000)
-        members = args[3].members
-        strength = territory.cell_strength(kwargs["controller"], members)
+        strength = kwargs["strength"]
         cells = (kwargs["controller"] >= 0).nonzero()[0]
         score = posture.target_scores(kwargs["terms"].target_rule, cells, kwargs["population"], strength,
                                       kwargs["frontier"], grid.site_distance)
@@ -135,7 +140,11 @@ def test_raid_is_the_choice_of_targets_then_the_fights():
             assert same(rng, check) and not civilians.any() and same(kw["strength"], strength)
             assert same(kw["controller"], kwargs["controller"]) and same(units, args[2])
         else:
-            assert same(kw["strength"], territory.cell_strength(kw["controller"], gangs.members))
+            after = kw["strength"]
+            assert (after >= 0).all() and not after[kw["controller"] == NO_GANG].any()
+            assert np.array_equal(gangs.members, fighters.tally(kw["controller"], after, len(gangs.members)))
+            # nobody appears: the fighters after are at most those before, less the killed and arrested
+            assert after.sum() <= strength.sum() - killed - arrested + 1e-9 * (1 + strength.sum())
             assert (units.role[raiders[: n_ops * kwargs["terms"].units_per_operation]] == posture.OPERATION).all()
             assert np.isin(civilians.nonzero()[0], targets).all()
 
@@ -162,6 +171,52 @@ def test_compiled_raid_edge_cases():
     with pytest.raises(ValueError, match="unknown target rule"):
         twin.raid(*copy.deepcopy(args), **dict(copy.deepcopy(kwargs), terms=kwargs["terms"]._replace(
             target_rule="nearest")))
+
+
+# --- territory -------------------------------------------------------------------------------------------
+def advance_case(seed: int):
+    g = np.random.default_rng(seed)
+    n, controller, gangs, grid, population, strength = city(g)
+    # alliances of one or several groups: rivals contest, allies do not
+    alliance = g.integers(0, max(1, len(gangs.members) - int(g.integers(0, 2))), len(gangs.members))
+    gangs = gangs._replace(alliance=alliance, side_of=np.append(alliance, NO_GANG).astype(np.int16))
+    front, hostile = territory.controller_fronts(controller, gangs.side_of, grid.nbr_land_t, grid.land)
+    rates = territory.Rates(resistance=g.uniform(0, 30, n) * (g.random(n) < 0.5),
+                            expansion_rate=float(g.choice([0.05, 1.0, 1e3])), retake_multiplier=float(g.uniform(1, 3)),
+                            contest_rate=float(g.choice([0.0, 0.5, 1e3])), advance_share=float(g.uniform(0.1, 0.9)))
+    kwargs = dict(controller=controller, strength=strength, presence=g.random(n) * (g.random(n) < 0.2),
+                  cleared_on=g.integers(-50, 50, n), recent_after=0, held_until=g.integers(-1, 50, n), front=front,
+                  hostile=hostile, rates=rates)
+    return (np.random.default_rng(seed + 20_000), gangs, grid), kwargs
+
+
+def test_advance_keeps_the_fighters_with_their_groups():
+    """Fighters follow control: none on cells of no gang, none created (those cut off scatter), the members
+    their sums; a cell taken is occupied by the advance share of the cell it was taken from."""
+    for seed in range(150):
+        args, kwargs = advance_case(seed)
+        rng, gangs, grid = copy.deepcopy(args)
+        kw = copy.deepcopy(kwargs)
+        territory.advance(rng, gangs, grid, **kw)
+        after, controller = kw["strength"], kw["controller"]
+        assert (after >= 0).all() and not after[controller == NO_GANG].any()
+        assert after.sum() <= kwargs["strength"].sum() * (1 + 1e-12) + 1e-12
+        assert np.array_equal(gangs.members, fighters.tally(controller, after, len(gangs.members)))
+        taken = (kwargs["controller"] == NO_GANG) & (controller != NO_GANG)
+        assert (after[taken] > 0).all()  # each was taken from a cell with fighters, and some came
+
+
+def test_compiled_advance_gives_the_numpy_bits():
+    twin = built_twin("territory")
+    changed = 0
+    for seed in range(300):
+        args, kwargs = advance_case(seed)
+        before = kwargs["controller"].copy()
+        replay(territory.advance, twin.advance, *args, **kwargs)
+        mine = copy.deepcopy(kwargs)
+        territory.advance(*copy.deepcopy(args), **mine)
+        changed += int((mine["controller"] != before).any())
+    assert changed > 100  # days on which control changed were replayed
 
 
 # --- trust and economy --------------------------------------------------------------------
@@ -215,7 +270,7 @@ def test_compiled_economy_day_gives_the_numpy_bits():
     twin = built_twin("economy")
     for seed in range(300):
         g = np.random.default_rng(seed)
-        n, controller, gangs, grid, population = city(g)
+        n, controller, gangs, grid, population, _ = city(g)
         prices = economy.Prices(*[float(x) for x in g.uniform(0.01, 1, 11) * [1, 0.5, 100, 1000, 5000, 0.01,
                                                                              300, 0.001, 20, 1, 800]])
         replay(economy.one_day, twin.one_day, np.random.default_rng(seed), gangs, grid, controller=controller,

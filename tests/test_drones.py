@@ -20,6 +20,7 @@ def _city(n: int = 6):
     gangs = Gangs(members=members.copy(), arms=members.copy(), cash=np.zeros(2), confront=np.ones(2, bool),
                   alliance=np.arange(2), side_of=np.arange(3))
     grid = Grid(land=np.ones(n, bool), nbr=np.zeros((n, 8), np.int64), nbr_valid=np.zeros((n, 8)),
+                nbr_distinct=np.zeros((n, 8), bool),
                 nbr_land_t=np.zeros((8, n), np.int64), road=np.zeros(n), area_km2=0.25, mean_population=1000.0,
                 site_cells=np.zeros(0, np.int64), site_nbr=np.zeros((0, 8), np.int64),
                 site_distance=np.zeros(n), prison_sites=np.zeros(0, bool), fuel_sites=np.zeros(0, bool))

@@ -23,7 +23,7 @@ from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.errors import InputError
 from papsim.kernels import NUMPY, TWINS, Kernels, Twin
-from papsim.mechanisms import attacks
+from papsim.mechanisms import attacks, territory
 from papsim.model import PortAuPrince
 from papsim.scenario import load_scenario
 from bitwise import same
@@ -137,8 +137,10 @@ def test_posture_edge_cases_give_the_same_bits():
 
 
 def test_territory_and_population_edge_cases_give_the_same_bits():
-    replay("territory", "cell_strength", np.array([-1, 0, 0, 2, -1]), np.array([4.0, 7.0, 3.0]))
-    replay("territory", "cell_strength", np.full(3, -1), np.zeros(2))
+    nbr = moore_neighbours(3, 2)
+    for controller in (np.full(6, -1), np.array([-1, 0, 0, 2, -1, 1]), np.zeros(6, np.int64)):
+        replay("territory", "controller_fronts", controller, np.array([0, 1, 0, -1], np.int16),
+               territory.land_neighbours_t(nbr, np.ones(6, bool)), np.ones(6, bool))
     for seed in range(40):  # random grids for the access flood fill, with and without secure anchors
         g = np.random.default_rng(seed)
         width, height = int(g.integers(1, 25)), int(g.integers(1, 25))

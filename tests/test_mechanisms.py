@@ -62,13 +62,6 @@ def test_caution_cuts_civilian_harm():
 
 
 # --- territory --------------------------------------------------------------------------------------
-def test_cell_strength_spreads_members_over_territory():
-    controller = np.array([0, 0, 1, -1, 1, 1])
-    s = territory.cell_strength(controller, np.array([10.0, 30.0]))
-    assert s.tolist() == [5.0, 5.0, 10.0, 0.0, 10.0, 10.0]
-    assert s.sum() == pytest.approx(40.0)
-
-
 def fronts_of(controller, side, nbr, land):
     """(front, hostile) of the sides on a small world."""
     return territory.fronts(side, territory.land_neighbours_t(nbr, land), land)
@@ -80,34 +73,42 @@ def test_expansion_only_into_free_cells_without_security_presence():
     strength = np.array([50.0, 0, 0, 0, 50.0])
     front, _ = fronts_of(controller, territory.cell_side(controller, np.array([0, 1])), nbr, land)
     guarded = np.array([False, False, False, True, False])
-    cells, owners = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, guarded,
-                                        np.random.default_rng(1))
+    cells, owners, sources = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, guarded,
+                                                 np.random.default_rng(1))
     assert cells.tolist() == [1] and owners.tolist() == [0]  # cell 3 is guarded: only a fight can take it
-    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, np.ones(5, bool),
+    assert sources.tolist() == [0]  # taken from the group's cell next to it
+    cells, _, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 1e9, np.ones(5, bool),
                                    np.random.default_rng(1))
     assert len(cells) == 0  # guarded everywhere: nothing taken, however strong the gangs
-    cells, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 0.0, np.zeros(5, bool),
+    cells, _, _ = territory.expansion(controller, strength, np.zeros(5), land, nbr, front, 0.0, np.zeros(5, bool),
                                    np.random.default_rng(1))
     assert len(cells) == 0  # a rate of 0 takes nothing
 
 
-def test_expansion_and_rivalry_draw_only_for_cells_that_can_change():
-    """One uniform per cell that can be taken (free, on the front, next to a group with members) or flipped
-    (facing a hostile group with members), and none for the rest of the map."""
+def test_expansion_and_rivalry_draw_one_uniform_per_cell_each_cell_its_own():
+    """Each stage draws one uniform for every cell of the map, whatever can change; a cell's fate depends on
+    its own draw, so a change elsewhere (another scenario on the same seed) does not move it."""
     nbr, land = line_world(9)
     controller = np.array([0, -1, -1, -1, -1, -1, 1, 1, 2])
-    strength = territory.cell_strength(controller, np.array([10.0, 0.0, 30.0]))  # group 1 has no members
-    alliance = np.array([0, 1, 2])
-    side = territory.cell_side(controller, alliance)
+    strength = np.array([10.0, 0, 0, 0, 0, 0, 0, 0, 30.0])  # group 1 (cells 6 and 7) has no fighters
+    side = territory.cell_side(controller, np.array([0, 1, 2]))
     front, hostile = fronts_of(controller, side, nbr, land)
-    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
-    territory.expansion(controller, strength, np.zeros(9), land, nbr, front, 0.3, np.zeros(9, bool), rng)
-    twin.random(1)  # cell 1 only: cell 5 faces group 1, which has no members
-    assert rng.random() == twin.random()
-    rng, twin = np.random.default_rng(4), np.random.default_rng(4)
-    territory.rivalry(controller, strength, side, nbr, land, hostile, 0.3, rng)
-    twin.random(1)  # cell 7 (group 1 facing group 2); cell 8 faces group 1, which has no members
-    assert rng.random() == twin.random()
+    for stage in ("expansion", "rivalry"):
+        rng, twin = np.random.default_rng(4), np.random.default_rng(4)
+        if stage == "expansion":
+            territory.expansion(controller, strength, np.zeros(9), land, nbr, front, 0.3, np.zeros(9, bool), rng)
+        else:
+            territory.rivalry(controller, strength, side, nbr, land, hostile, 0.3, rng)
+        twin.random(9)
+        assert rng.random() == twin.random()
+    u = np.random.default_rng(8).random(9)  # u[1] is far above u[5]
+    rate = -np.log(1 - (u[5] + 0.1))  # cell 5 is taken (attacker against no defence) with p = u[5] + 0.1
+    alone = np.array([0.0, 0, 0, 0, 0, 0, 5.0, 0, 30.0])  # only cell 5 can be taken (group 0 has no fighters)
+    both = alone.copy()
+    both[0] = 10.0  # cell 1, listed before cell 5, can be taken too
+    taken = [territory.expansion(controller, s, np.zeros(9), land, nbr, front, rate, np.zeros(9, bool),
+                                 np.random.default_rng(8))[0].tolist() for s in (alone, both)]
+    assert taken == [[5], [5]]  # cell 5 keeps its draw u[5] (drawn per candidate, it would get u[1]: not taken)
 
 
 def test_fronts_kept_current_around_changes_equal_a_full_computation():
@@ -140,8 +141,9 @@ def test_rivals_contest_only_across_alliances():
     strength = np.array([100.0, 1.0, 1.0, 1.0])
     side = territory.cell_side(controller, np.array([0, 0, 1]))  # groups 0 and 1 allied, 2 hostile
     _, hostile = fronts_of(controller, side, nbr, land)
-    cells, owners = territory.rivalry(controller, strength, side, nbr, land, hostile, 1e9, np.random.default_rng(0))
-    assert cells.tolist() == [1, 2] and owners.tolist() == [2, 1]  # group 1 taken by hostile 2, not by its ally 0
+    cells, owners, sources = territory.rivalry(controller, strength, side, nbr, land, hostile, 1e9,
+                                               np.random.default_rng(0))
+    assert cells.tolist() == [1, 2] and owners.tolist() == [2, 1] and sources.tolist() == [2, 1]  # group 1 taken by hostile 2, not by its ally 0
 
 
 def test_initial_territory_reaches_the_share_and_spares_protected_cells():

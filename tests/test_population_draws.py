@@ -1,7 +1,8 @@
 """The population's draws and humanitarian access: the law of the Poisson fields, the twins' bits, the grid.
 
-``population.poisson_field`` draws independent Poisson counts per cell as one Poisson total split among
-the cells (superposition and colouring): its counts are checked against that law. The compiled twin must give
+``population.poisson_field`` draws independent Poisson counts per cell, each by inverting the distribution
+function at the cell's own uniform: its counts are checked against the Poisson law, and a change of one
+cell's mean must move no other cell's count (common random numbers). The compiled twin must give
 the NumPy functions' bits on random inputs. ``population.humanitarian_access`` works on the model's land cells
 and their neighbour table: it must give the full grid's 8-connected labelling (``scipy.ndimage.label``).
 """
@@ -29,7 +30,7 @@ def fields() -> np.ndarray:
     return np.array([population.poisson_field(rng, LAM) for _ in range(DRAWS)])
 
 
-# --- (a) the law of the superposition sampler ---------------------------------------------------------------
+# --- (a) the law of the sampler ---------------------------------------------------------------
 def test_a_cell_of_zero_mean_never_gets_an_event(fields):
     assert not fields[:, LAM == 0].any()
     assert fields.dtype == float and np.array_equal(fields, np.round(fields))
@@ -67,36 +68,20 @@ def test_the_events_fall_in_proportion_to_the_means(fields):
     assert stats.chisquare(events, np.roll(share, 1) * events.sum()).pvalue < 1e-9  # it sees weights one cell off
 
 
-def test_no_positive_mean_draws_nothing():
-    for lam in (np.zeros(0), np.zeros(5)):
-        rng, untouched = np.random.default_rng(3), np.random.default_rng(3)
-        assert np.array_equal(population.poisson_field(rng, lam), np.zeros(len(lam)))
-        assert rng.bit_generator.state == untouched.bit_generator.state
-
-
-def test_the_stream_is_one_poisson_then_one_uniform_per_event():
-    lam = np.array([0.5, 0.0, 3.0, 1.5])
+def test_each_cell_inverts_its_own_uniform_and_a_change_elsewhere_moves_nothing():
+    lam = np.array([0.5, 0.0, 3.0, 1.5, 12.0, 0.02])
     rng, replay = np.random.default_rng(5), np.random.default_rng(5)
     counts = population.poisson_field(rng, lam)
-    n = replay.poisson(lam.sum())
-    cells = np.searchsorted(np.cumsum(lam), replay.random(n) * lam.sum(), side="right")
-    assert np.array_equal(counts, np.bincount(cells, minlength=4).astype(float))
-    assert rng.random() == replay.random()
-
-
-class _Top:
-    """A generator stub: one event, drawn at the top of the range."""
-
-    def poisson(self, lam: float) -> int:
-        return 1
-
-    def random(self, n: int) -> np.ndarray:
-        return np.full(n, 1 - 2.0 ** -53)
-
-
-def test_an_event_at_the_top_of_the_range_stays_in_the_last_positive_cell():
-    lam = np.array([0.0, 5e-324, 0.0, 0.0])  # u * total rounds to the total: past every running sum
-    assert np.array_equal(population.poisson_field(_Top(), lam), [0.0, 1.0, 0.0, 0.0])
+    u = replay.random(len(lam))  # one uniform per cell, zero means included, and nothing else
+    positive = lam > 0
+    assert np.array_equal(counts[positive], stats.poisson.ppf(u[positive], lam[positive]))
+    assert counts[~positive].tolist() == [0.0] and rng.random() == replay.random()
+    for cell in range(len(lam)):  # another scenario: one cell's mean changed, on the same seed
+        other = lam.copy()
+        other[cell] = 4.0 * lam[cell] + 1.0
+        moved = population.poisson_field(np.random.default_rng(5), other)
+        keep = np.arange(len(lam)) != cell
+        assert np.array_equal(moved[keep], counts[keep])
 
 
 # --- random inputs ----------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from papsim.mechanisms import vigilantes as vg
+from papsim.mechanisms import distinct_neighbours, vigilantes as vg
 
 P = dict(vigilante_max_per_cell=40.0, vigilante_violence_scale=5.0, vigilante_protection_scale=30.0,
          vigilante_response_days=14.0, vigilante_killing_rate=2.5e-4, vigilante_gang_share=0.5)
@@ -41,7 +41,7 @@ def strip(n: int = 5, gang_cells=(0,)):
     controller = np.full(n, -1)
     controller[list(gang_cells)] = 0
     nbr = moore(1, n)
-    return dict(controller=controller, nbr=nbr, valid=vg.distinct(nbr), land=np.ones(n, bool), violence=np.zeros(n),
+    return dict(controller=controller, nbr=nbr, valid=distinct_neighbours(nbr), land=np.ones(n, bool), violence=np.zeros(n),
                 presence=np.zeros(n), population=np.full(n, 1000.0), strength=np.where(controller >= 0, 50.0, 0.0),
                 members=np.array([500.0]))
 

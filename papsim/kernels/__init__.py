@@ -44,7 +44,7 @@ TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with 
     "population": ("one_day", "humanitarian_access"),
     "posture": ("choose_targets", "keep_holds", "staff", "place"),
     "retaliation": ("update_intensity_near_events",),
-    "territory": ("cell_strength", "controller_fronts", "refresh_fronts", "advance", "contested_cells",
+    "territory": ("controller_fronts", "refresh_fronts", "advance", "contested_cells",
                   "strongest_attacker"),
     "trust": ("one_day",),
 }

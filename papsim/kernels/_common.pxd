@@ -14,7 +14,7 @@ cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.math cimport INFINITY, cosh, floor, sinh, sqrt
 from libc.stdint cimport int16_t, int64_t
-from libc.stdlib cimport calloc, malloc
+from libc.stdlib cimport calloc, free, malloc
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport random_poisson
 
@@ -197,6 +197,62 @@ cdef inline void _sides(cnp.ndarray side_of, const void* table, const int64_t* c
             out[i] = (<const int64_t*> table)[_wrap(controller[i], m)]
 
 
+
+
+# --- the fighters per cell (papsim.mechanisms.fighters), moved by the territory and operations twins -------
+cdef inline void _tally(const int64_t* controller, const double* fighters, Py_ssize_t n, double* members,
+                        Py_ssize_t g) noexcept nogil:
+    """``fighters.tally``: each group's fighters summed in cell order, into ``members``."""
+    cdef Py_ssize_t i
+    for i in range(g):
+        members[i] = 0.0
+    for i in range(n):
+        if controller[i] != NO_GANG:
+            members[controller[i]] += fighters[i]
+
+
+cdef inline int _retreat(double* fighters, const int64_t* cells, const int64_t* losers, Py_ssize_t m,
+                         const int64_t* controller, const int64_t* nbr, const cnp.npy_bool* distinct,
+                         Py_ssize_t n_k) except -1:
+    """``fighters.retreat``: the fighters of the ``m`` lost cells (all read and set to zero first) fall back
+    evenly to the distinct neighbours their group ``losers`` still holds, cell by cell, neighbour by
+    neighbour; cut off, they scatter."""
+    cdef double* leaving = <double*> _scratch(m, sizeof(double), False)
+    cdef Py_ssize_t r, k
+    cdef int64_t cell, count
+    cdef double each
+    for r in range(m):
+        leaving[r] = fighters[cells[r]]
+        fighters[cells[r]] = 0.0
+    for r in range(m):
+        cell = cells[r]
+        count = 0
+        for k in range(n_k):
+            if distinct[cell * n_k + k] and controller[nbr[cell * n_k + k]] == losers[r]:
+                count += 1
+        if count == 0:
+            continue
+        each = leaving[r] / <double> count
+        for k in range(n_k):
+            if distinct[cell * n_k + k] and controller[nbr[cell * n_k + k]] == losers[r]:
+                fighters[nbr[cell * n_k + k]] += each
+    free(leaving)
+    return 0
+
+
+cdef inline void _advance_into(double* fighters, const int64_t* cells, const int64_t* sources,
+                               const int64_t* owners, Py_ssize_t m, const int64_t* controller,
+                               double share) noexcept nogil:
+    """``fighters.advance_into``: each taken cell, in order, gets ``share`` of its source's fighters, taken
+    from it, when the source is still its new owner's (sources are then never cells taken: the order of
+    the list is the order of each source's moves, as NumPy's levels)."""
+    cdef Py_ssize_t r
+    cdef double moved
+    for r in range(m):
+        if controller[sources[r]] == owners[r]:
+            moved = share * fighters[sources[r]]
+            fighters[sources[r]] -= moved
+            fighters[cells[r]] += moved
 
 
 # --- the square law (combat.lanchester_remaining and combat.engage), fought by the combat and operations twins

@@ -8,21 +8,21 @@ cimport numpy as cnp
 from libc.math cimport fabs, floor, isfinite
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
-from libc.string cimport memcmp, memcpy
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport binomial_t, random_binomial, random_standard_uniform
 from papsim.kernels._common cimport (
     KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _draw_poisson, _empty, _keep_best, _mat, _max, _maximum, _min,
-    _minimum, _scratch, _sum, _vec, _wrap, _zeros)
+    _minimum, _retreat, _scratch, _sum, _tally, _vec, _wrap, _zeros)
 
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "4bc4bd696308c991833f579fc15faeef0cba9c26c0da902b6b5b397aae27bc1b",
+    "operations": "b3d45b59e1c839749e23325b4ba133a41649e4930cffe52c6f3a2770d2d8f8dc",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
-    "territory": "d2d795b00415ce1a2d20a989e6b4b9fc41c7bef8cf1352b8dd1dd72188decea7",
+    "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",
+    "fighters": "6199f7192aa0c0c32ed203e0bb1f0861ba367194b0f760db078229cc4c6f063b",
 }
 cdef enum:
     N_LOG = 12  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)
@@ -81,16 +81,17 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
          cnp.ndarray frontier not None, cnp.ndarray population not None, cnp.ndarray trust not None,
          cnp.ndarray reprisals not None, cnp.ndarray presence not None, cnp.ndarray held_until not None,
          cnp.ndarray cleared_on not None, cnp.ndarray events not None, object terms):
-    """The day's raids: ``strength`` set to this morning's cell strengths (in place), up to ``n_ops`` targets
-    among the gang cells by ``terms.target_rule`` (one uniform per gang cell with a finite score, none if
+    """The day's raids on the fighters per cell (``strength``, in place): up to ``n_ops`` targets among the
+    gang cells by ``terms.target_rule`` (one uniform per gang cell with a finite score, none if
     ``n_ops <= 0``), ``units_per_operation`` raiders each (raider ``r`` to target ``r % n``), the fights
-    (every operation's security losses drawn, then gang losses, arrests, civilians killed), then the cells
-    cleared, the events and the strengths after the fights. Returns ``(operations, cells cleared, civilians
+    (every operation's security losses drawn, then gang losses, arrests, civilians killed), the fighters lost
+    where they fought, then the cells cleared (their fighters falling back), the events and the members. Returns ``(operations, cells cleared, civilians
     killed per cell, gang members killed, arrested, HNP losses, MSS losses)``:
     :func:`papsim.mechanisms.operations.raid`."""
     cdef cnp.ndarray personnel = units.personnel, effectiveness = units.effectiveness, is_mss = units.force
     cdef cnp.ndarray morale = units.morale, role = units.role, unit_cell = units.cell
     cdef cnp.ndarray nbr = grid.nbr, nbr_valid = grid.nbr_valid, site_distance = grid.site_distance
+    cdef cnp.ndarray nbr_distinct = grid.nbr_distinct
     cdef cnp.ndarray confront = gangs.confront, members = gangs.members, arms = gangs.arms
     cdef double area_km2 = grid.area_km2, mean_population = grid.mean_population
     cdef object rule = terms.target_rule
@@ -123,6 +124,8 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
     cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n_cells, -1, "nbr")
     cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1)
     cdef const double* valid = <const double*> _mat(nbr_valid, cnp.NPY_DOUBLE, n_cells, n_k, "nbr_valid")
+    cdef const cnp.npy_bool* distinct = <const cnp.npy_bool*> _mat(nbr_distinct, cnp.NPY_BOOL, n_cells, n_k,
+                                                                   "nbr_distinct")
     cdef const cnp.npy_bool* conf = <const cnp.npy_bool*> _vec(confront, cnp.NPY_BOOL, -1, False, "confront")
     cdef Py_ssize_t g = cnp.PyArray_DIM(confront, 0)
     cdef double* mem = <double*> _vec(members, cnp.NPY_DOUBLE, g, True, "members")
@@ -140,28 +143,18 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
     cdef Py_ssize_t i, j, room, found = 0, n = 0, n_r, n_done = 0, gang_cells = 0
     cdef int64_t c
     cdef double s
-    # per group: cells held, members per cell, members before the fights
-    cdef int64_t* counts = <int64_t*> _scratch(g, sizeof(int64_t) + 2 * sizeof(double), True)
-    cdef double* per_cell = <double*> (counts + g)
-    cdef double* before = per_cell + g
     cdef int64_t* best = NULL
     cdef double* keys = NULL
     try:
-        for i in range(n_cells):  # territory.cell_strength
-            c = ctrl[i]
-            if c != NO_GANG:
-                counts[c] += 1
-        for j in range(g):
-            gang_cells += counts[j]
-            if counts[j]:
-                per_cell[j] = mem[j] / <double> counts[j]
+        for i in range(n_cells):
+            if ctrl[i] != NO_GANG:
+                gang_cells += 1
         room = n_ops if n_ops < gang_cells else gang_cells
         if room > 0:
             best = <int64_t*> _scratch(room, sizeof(int64_t) + sizeof(double), False)
             keys = <double*> (best + room)
         for i in range(n_cells):  # the strengths, and the best keys so far, sorted (posture.choose_targets)
             c = ctrl[i]
-            st[i] = per_cell[c] if c != NO_GANG else 0.0
             if room <= 0 or c < 0:
                 continue
             if code == 0:  # posture.target_scores
@@ -187,41 +180,35 @@ def raid(object rng, cnp.ndarray raiders not None, object units, object gangs, o
         for i in range(n_r):
             rol[ids[i]] = 4  # posture.OPERATION
             post[ids[i]] = best[i % n]
-        memcpy(before, mem, g * sizeof(double))
         log = _mat_zeros(n, N_LOG)
-        result = _operations(bitgen, best, n, ids, n_r, pers, unit_eff, mss, mor, st, ctrl, nb, n_k, valid, conf, g,
+        result = _operations(bitgen, best, n, ids, n_r, pers, unit_eff, mss, mor, st, ctrl, n_cells, nb, n_k, valid,
+                             distinct, conf, g,
                              mem, arm, tru, rep, pres, pop, area_km2, mean_population, lethality,
                              intelligence_base, gang_lethality,
                              caution, reinforcement_share, low_profile_engagement, intel_weight, arrest_share,
-                             free_detention, harm_ratio, clear_ratio, civ_cell, counts, today, hold, held,
+                             free_detention, harm_ratio, clear_ratio, civ_cell, today, hold, held,
                              cleared_day, ev, <double*> cnp.PyArray_DATA(log), &n_done)
-        if n_done or memcmp(before, mem, g * sizeof(double)) != 0:  # else this morning's strengths, to the bit
-            for j in range(g):
-                per_cell[j] = mem[j] / <double> counts[j] if counts[j] else 0.0
-            for i in range(n_cells):
-                c = ctrl[i]
-                st[i] = per_cell[c] if c != NO_GANG else 0.0
         return (n, n_done, civilians) + result + (log,)
     finally:
-        free(counts)
         free(best)
 
 
 cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const int64_t* ids, Py_ssize_t n_raiders,
-                       const double* pers, const double* unit_eff, const int64_t* mss, double* mor, const double* st,
-                       int64_t* ctrl, const int64_t* nb, Py_ssize_t n_k, const double* valid,
-                       const cnp.npy_bool* conf, Py_ssize_t g, double* mem, double* arm, const double* tru,
+                       const double* pers, const double* unit_eff, const int64_t* mss, double* mor, double* st,
+                       int64_t* ctrl, Py_ssize_t n_cells, const int64_t* nb, Py_ssize_t n_k, const double* valid,
+                       const cnp.npy_bool* distinct, const cnp.npy_bool* conf, Py_ssize_t g, double* mem, double* arm, const double* tru,
                        const double* rep, double* pres, const double* pop, double area_km2,
                        double mean_population, double lethality, double intelligence_base, double gang_lethality,
                        double caution, double reinforcement_share,
                        double low_profile_engagement, double intel_weight, double arrest_share,
                        double free_detention, double harm_ratio, double clear_ratio, double* civ_cell,
-                       int64_t* counts, int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,
+                       int64_t today, int64_t hold, int64_t* held, int64_t* cleared_day,
                        double* ev, double* log, Py_ssize_t* n_done):
-    """The fights of the ``n`` operations (:func:`papsim.mechanisms.operations.fight`), then the cells
-    cleared (their gang's ``counts`` less one each), the civilians killed per cell, the events and the
-    ``log``'s rows (``RAID_LOG``, ``n`` by ``N_LOG``). Returns ``(gang members killed, arrested, HNP losses,
-    MSS losses)``."""
+    """The fights of the ``n`` operations (:func:`papsim.mechanisms.operations.fight`, the fighters lost
+    leaving the target and its supporting neighbours: ``fighters.remove``), then the cells cleared (their
+    fighters falling back: ``fighters.retreat``), the civilians killed per cell, the events, the ``log``'s
+    rows (``RAID_LOG``, ``n`` by ``N_LOG``) and the groups' members (``fighters.tally``). Returns ``(gang
+    members killed, arrested, HNP losses, MSS losses)``."""
     cdef double lethality_used = lethality * (1.0 - 0.3 * caution)  # combat.caution_lethality
     cdef double* row
     cdef double places, total, density, harm, armed, killed_total, arrested_total, hnp_total, mss_total
@@ -229,7 +216,7 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     cdef int64_t unit, cell, gang, j
     cdef binomial_t binomial
     binomial.has_binomial = 0
-    cdef double* work = <double*> _scratch(17 * n + g + n_k, sizeof(double), True)
+    cdef double* work = <double*> _scratch(21 * n + g + n * n_k + n_cells, sizeof(double), True)
     cdef double* aimed = work + 15 * n
     cdef double* hit = work + 16 * n
     cdef double left[3]
@@ -248,8 +235,13 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     cdef double* hnp_loss = work + 12 * n
     cdef double* civ = work + 13 * n
     cdef cnp.npy_bool* clr = <cnp.npy_bool*> (work + 14 * n)
-    cdef double* group_loss = work + 17 * n
-    cdef double* around = group_loss + g
+    cdef double* present = work + 17 * n  # the fighters who can join each fight
+    cdef double* group_loss = work + 18 * n
+    cdef double* helpers = group_loss + g  # n by n_k: each neighbour's fighters who join
+    cdef double* lost = helpers + n * n_k  # per cell: the fighters lost there
+    cdef double* parts = lost + n_cells  # per operation: the share of its fighters lost
+    cdef int64_t* done = <int64_t*> (parts + n)  # the cells cleared and the groups that lost them
+    cdef int64_t* losers = done + n
     for r in range(n_raiders):  # in raider order, as np.bincount adds
         op, unit = r % n, ids[r]
         persons[op] += pers[unit]
@@ -258,11 +250,12 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     for op in range(n):
         cell = tgt[op]
         gang = _wrap(ctrl[cell], g)
-        for k in range(n_k):  # the group's members in the real neighbouring cells
+        for k in range(n_k):  # the group's fighters in the real neighbouring cells who join
             j = nb[cell * n_k + k]
-            around[k] = st[j] * (1.0 if ctrl[j] == ctrl[cell] else 0.0) * valid[cell * n_k + k]
-        engaged[op] = ((st[cell] + reinforcement_share * _sum(around, n_k))
-                       * (1.0 if conf[gang] else low_profile_engagement))
+            helpers[op * n_k + k] = reinforcement_share * (st[j] * (1.0 if ctrl[j] == ctrl[cell] else 0.0)
+                                                           * valid[cell * n_k + k])
+        present[op] = st[cell] + _sum(helpers + op * n_k, n_k)
+        engaged[op] = present[op] * (1.0 if conf[gang] else low_profile_engagement)
         armed = _min(1.0, arm[gang] / _max(mem[gang], 1e-9))
         a[op] = lethality_used * eff[op] / _max(persons[op], 1e-9)
         aimed[op] = _minimum(1.0, intelligence_base * _maximum(0.0, 1.0 + intel_weight * (tru[cell] - 0.5))
@@ -285,6 +278,14 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         killed[op] = red_loss[op] - wanted[op]
         mss_loss[op] = blue_loss[op] * mss_persons[op] / _maximum(persons[op], 1e-9)
         hnp_loss[op] = blue_loss[op] - mss_loss[op]
+    for op in range(n):  # fighters.remove: the target's share first, then its neighbours'
+        parts[op] = (killed[op] + arrested[op]) / present[op] if present[op] > 0 else 0.0
+        lost[tgt[op]] += parts[op] * st[tgt[op]]
+    for op in range(n):
+        for k in range(n_k):
+            lost[nb[tgt[op] * n_k + k]] += parts[op] * helpers[op * n_k + k]
+    for k in range(n_cells):
+        st[k] = _maximum(st[k] - lost[k], 0.0)
     for op in range(n):
         cell = tgt[op]
         density = pop[cell] / area_km2 / (mean_population / area_km2)
@@ -294,7 +295,6 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         clr[op] = persons[op] - blue_loss[op] >= clear_ratio * (engaged[op] - red_loss[op])
         group_loss[_wrap(ctrl[cell], g)] += killed[op] + arrested[op]
     for k in range(g):
-        mem[k] = _maximum(0.0, mem[k] - group_loss[k])
         arm[k] = _maximum(0.0, arm[k] - 0.5 * group_loss[k])
     for r in range(n_raiders):
         op, unit = r % n, ids[r]
@@ -307,7 +307,8 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
         row[8], row[9], row[10], row[11] = hnp_loss[op], mss_loss[op], civ[op], 1.0 if clr[op] else 0.0
         civ_cell[cell] = civ[op]
         if clr[op]:
-            counts[ctrl[cell]] -= 1
+            done[n_done[0]] = cell
+            losers[n_done[0]] = ctrl[cell]
             ctrl[cell] = NO_GANG
             held[cell] = today + hold
             cleared_day[cell] = today
@@ -317,5 +318,9 @@ cdef tuple _operations(bitgen_t* bitgen, const int64_t* tgt, Py_ssize_t n, const
     arrested_total = _sum(arrested, n)
     hnp_total = _sum(hnp_loss, n)
     mss_total = _sum(mss_loss, n)
-    free(work)
+    try:
+        _retreat(st, done, losers, n_done[0], ctrl, nb, distinct, n_k)
+        _tally(ctrl, st, n_cells, mem, g)
+    finally:
+        free(work)
     return killed_total, arrested_total, hnp_total, mss_total

@@ -5,56 +5,41 @@ The same bits and the same random stream as the NumPy functions (papsim/kernels/
 """
 
 cimport numpy as cnp
-from libc.math cimport floor
+from libc.math cimport exp, floor
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from numpy.random cimport bitgen_t
-from numpy.random.c_distributions cimport random_poisson, random_standard_uniform
+from numpy.random.c_distributions cimport random_standard_uniform
 from papsim.kernels._common cimport (
     KERNELS_SOURCE_SHA256, _bitgen, _empty, _mat, _maximum, _minimum, _scratch, _sum, _vec, _zeros)
 
 cnp.import_array()
 
 # the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"population": "414317a1a6cab646d3cf9ff77064403caaf3aa2a5b4143bc05b840179dc6c2ba"}
+TWIN_OF = {"population": "cd555e7a199af2e862b3975255cd5b1b78582d69ff82d4b45fdb4625412329e6"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
-cdef inline void _poisson_field(bitgen_t* bitgen, const double* cum, const int64_t* cells, Py_ssize_t n,
-                                double* counts) noexcept nogil:
-    """Add to ``counts`` the events of ``poisson_field`` for the running sums ``cum`` of the ``n`` positive
-    means, in the ``cells`` they belong to: ``rng.poisson(total)``, then per event a uniform and the first
-    cell whose running sum exceeds ``u * total`` (``searchsorted(side="right")``), at most the last one.
-
-    The running sum of every cell's mean is flat across the cells of zero mean (adding 0.0 changes no sum),
-    so the first cell whose sum exceeds a value always has a positive mean: searching the positive ones gives
-    the same cell, without the serial sum over every cell of the map."""
-    cdef double total = cum[n - 1] if n > 0 else 0.0
-    cdef double x
-    cdef int64_t events, e
-    cdef Py_ssize_t lo, hi, mid
-    if not total > 0:
-        return
-    events = random_poisson(bitgen, total)
-    for e in range(events):
-        x = random_standard_uniform(bitgen) * total
-        lo = 0
-        hi = n
-        while lo < hi:
-            mid = lo + (hi - lo) // 2
-            if cum[mid] > x:
-                hi = mid
-            else:
-                lo = mid + 1
-        counts[cells[lo if lo < n - 1 else n - 1]] += 1.0
+cdef inline double _poisson_count(double u, double lam) noexcept nogil:
+    """A cell of ``poisson_field``: the smallest ``k`` with ``u < F(k)``, the terms summed one by one
+    (``exp(-lam)``, then times ``lam / k``) until the sum passes ``u`` or a term underflows."""
+    cdef double term = exp(-lam)
+    cdef double cdf = term, count = 0.0
+    cdef Py_ssize_t k = 0
+    while u >= cdf and (k == 0 or term > 0):
+        k += 1
+        term = term * (lam / <double> k)
+        cdf = cdf + term
+        count = <double> k
+    return count
 
 
 def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not None,
             cnp.ndarray contested not None, cnp.ndarray patrolled not None, cnp.ndarray land not None,
             cnp.ndarray civilians_killed not None, cnp.ndarray violence not None, cnp.ndarray displaced not None,
             object rates):
-    """A day of the population: Poisson deaths then kidnappings (each one Poisson total placed in the cells),
-    then flight to the secure cells; ``population``, ``violence`` and ``displaced`` in place. Returns
+    """A day of the population: Poisson deaths then kidnappings (each cell its own uniform, drawn for every
+    cell in cell order, inverted), then flight to the secure cells; ``population``, ``violence`` and ``displaced`` in place. Returns
     ``(deaths, deaths per cell, kidnappings per cell, moved within the city, left the city, secure mask)``:
     :func:`papsim.mechanisms.population.one_day`."""
     cdef double* pop = <double*> _vec(population, cnp.NPY_DOUBLE, -1, True, "population")
@@ -67,7 +52,7 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double* viol = <double*> _vec(violence, cnp.NPY_DOUBLE, n, True, "violence")
     cdef double* disp = <double*> _vec(displaced, cnp.NPY_DOUBLE, n, True, "displaced")
     cdef bitgen_t* bitgen = _bitgen(rng)
-    cdef cnp.ndarray kidnaps = _zeros(n, cnp.NPY_DOUBLE)
+    cdef cnp.ndarray kidnaps = _empty(n, cnp.NPY_DOUBLE)
     cdef cnp.ndarray killed = _empty(n, cnp.NPY_DOUBLE)
     cdef cnp.ndarray secure = _empty(n, cnp.NPY_BOOL)
     cdef double* kid = <double*> cnp.PyArray_DATA(kidnaps)
@@ -76,35 +61,21 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double kidnapping = rates.kidnap_per_million * 1e-6
     cdef double border_rate = rates.border_rate, displaced_per_death = rates.displaced_per_death
     cdef double front_flight_rate = rates.front_flight_rate, out_share = rates.out_share
-    cdef double lam, before, after, total, host_total, inside, dead, running = -0.0  # -0.0 + x is x: cumsum's bits
-    cdef Py_ssize_t i, positive = 0
+    cdef double lam, before, after, total, host_total, inside, dead
+    cdef Py_ssize_t i
     cdef double* deaths = <double*> cnp.PyArray_DATA(killed)
-    cdef double* flee = <double*> _scratch(4 * n, sizeof(double), False)  # and the cells, int64 as wide
+    cdef double* flee = <double*> _scratch(2 * n, sizeof(double), False)
     cdef double* host = flee + n
-    cdef double* cum = flee + 2 * n
-    cdef int64_t* cells = <int64_t*> (flee + 3 * n)
-    for i in range(n):  # the running sum of the positive means of killings by gangs; no death counted yet
-        deaths[i] = 0.0
+    for i in range(n):  # the killings by gangs, each cell its own uniform
         lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
-        if lam > 0:
-            running = running + lam
-            cum[positive] = running
-            cells[positive] = i
-            positive += 1
-    _poisson_field(bitgen, cum, cells, positive, deaths)
-    positive = 0
-    running = -0.0
+        deaths[i] = _poisson_count(random_standard_uniform(bitgen), lam)
     for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
         dead = deaths[i] + civ[i]  # kidnappings (of the residents before the deaths)
         if not (dead == 0.0 and pop[i] >= 0.0):  # else the minimum is that +0.0: no floor to take
             dead = _minimum(dead, floor(pop[i]))
         deaths[i] = dead
         lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
-        if lam > 0:
-            running = running + lam
-            cum[positive] = running
-            cells[positive] = i
-            positive += 1
+        kid[i] = _poisson_count(random_standard_uniform(bitgen), lam)
         pop[i] -= dead  # the dead leave; who flees
         viol[i] = 0.9 * viol[i] + dead
         safe[i] = not gang[i] and not cont[i] and on_land[i]
@@ -113,7 +84,6 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
         else:
             flee[i] = _minimum(displaced_per_death * dead + front_flight_rate * pop[i] * <double> cont[i], pop[i])
         host[i] = pop[i] * <double> safe[i]
-    _poisson_field(bitgen, cum, cells, positive, kid)
     total = _sum(flee, n)
     host_total = _sum(host, n)
     inside = total * (1.0 - out_share) if host_total > 0 else 0.0

@@ -11,63 +11,15 @@ from libc.stdlib cimport free
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, NO_GANG, _bitgen, _empty, _mat, _scratch, _side_table, _sides, _vec, _zeros)
+    KERNELS_SOURCE_SHA256, NO_GANG, _advance_into, _bitgen, _empty, _mat, _retreat, _scratch, _side_table, _sides,
+    _tally, _vec, _zeros)
 
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"territory": "d2d795b00415ce1a2d20a989e6b4b9fc41c7bef8cf1352b8dd1dd72188decea7"}
+TWIN_OF = {"territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",
+           "fighters": "6199f7192aa0c0c32ed203e0bb1f0861ba367194b0f760db078229cc4c6f063b"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
-
-
-cdef inline void _count_cells(const int64_t* controller, Py_ssize_t n, Py_ssize_t g, int64_t* counts) noexcept nogil:
-    """The cells of each group into ``counts[:g]`` (``counts`` has room for ``4 * g``): four partial counts
-    over every fourth cell, so that a run of one group's cells does not wait on a single counter."""
-    cdef Py_ssize_t i, k
-    cdef int64_t c
-    for k in range(4 * g):
-        counts[k] = 0
-    for i in range(n):
-        c = controller[i]
-        if c != NO_GANG:
-            counts[(i & 3) * g + c] += 1
-    for k in range(g):
-        counts[k] += counts[g + k] + counts[2 * g + k] + counts[3 * g + k]
-
-
-cdef inline void _per_cell(const double* members, const int64_t* counts, Py_ssize_t g, double* per_cell) noexcept nogil:
-    """Each group's members per cell it holds (0 for a group without cells): one division per group, the
-    same quotient in each of its cells."""
-    cdef Py_ssize_t k
-    for k in range(g):
-        per_cell[k] = members[k] / <double> counts[k] if counts[k] else 0.0
-
-
-cdef int _cell_strength(const int64_t* controller, Py_ssize_t n, const double* members, Py_ssize_t g,
-                        double* out) except -1:
-    """Members per cell into ``out``: each group's members spread evenly over its cells."""
-    cdef int64_t* counts = <int64_t*> _scratch(5 * g, sizeof(int64_t), False)
-    cdef double* per_cell = <double*> (counts + 4 * g)  # int64 and double are as wide
-    cdef Py_ssize_t i
-    cdef int64_t c
-    _count_cells(controller, n, g, counts)
-    _per_cell(members, counts, g, per_cell)
-    for i in range(n):
-        c = controller[i]
-        out[i] = per_cell[c] if c != NO_GANG else 0.0
-    free(counts)
-    return 0
-
-
-def cell_strength(cnp.ndarray controller not None, cnp.ndarray members not None):
-    """Gang members per cell, each group's members spread evenly over its cells:
-    :func:`papsim.mechanisms.territory.cell_strength`."""
-    cdef const int64_t* ctrl = <const int64_t*> _vec(controller, cnp.NPY_INT64, -1, False, "controller")
-    cdef const double* mem = <const double*> _vec(members, cnp.NPY_DOUBLE, -1, False, "members")
-    cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
-    cdef cnp.ndarray out = _empty(n, cnp.NPY_DOUBLE)
-    _cell_strength(ctrl, n, mem, cnp.PyArray_DIM(members, 0), <double*> cnp.PyArray_DATA(out))
-    return out
 
 
 def controller_fronts(cnp.ndarray controller not None, cnp.ndarray side_of not None,
@@ -172,46 +124,48 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
             double recent_after, cnp.ndarray held_until not None, cnp.ndarray front not None,
             cnp.ndarray hostile not None, object rates):
     """A day of territory: gangs expand into weakly defended cells of the front, then rivals contest the
-    hostile borders (a uniform drawn for each cell that can change, in cell order); ``controller``,
-    ``held_until``, ``front`` and ``hostile`` in place; returns the strengths (``strength`` itself if control
-    did not change): :func:`papsim.mechanisms.territory.advance`."""
+    hostile borders (a uniform drawn for each cell that can change, in cell order), the fighters (``strength``)
+    following; ``controller``, the fighters, the members, ``held_until``, ``front`` and ``hostile`` in place:
+    :func:`papsim.mechanisms.territory.advance`."""
     cdef cnp.ndarray members = gangs.members, side_of = gangs.side_of
-    cdef cnp.ndarray land = grid.land, nbr = grid.nbr, nbr_land_t = grid.nbr_land_t
-    cdef double expansion_rate = rates.expansion_rate
+    cdef cnp.ndarray land = grid.land, nbr = grid.nbr, nbr_land_t = grid.nbr_land_t, nbr_distinct = grid.nbr_distinct
+    cdef double expansion_rate = rates.expansion_rate, advance_share = rates.advance_share
     cdef double retake_multiplier = rates.retake_multiplier, contest_rate = rates.contest_rate
     cdef int64_t* ctrl = <int64_t*> _vec(controller, cnp.NPY_INT64, -1, True, "controller")
     cdef Py_ssize_t n = cnp.PyArray_DIM(controller, 0)
-    cdef const double* mem = <const double*> _vec(members, cnp.NPY_DOUBLE, -1, False, "members")
+    cdef double* mem = <double*> _vec(members, cnp.NPY_DOUBLE, -1, True, "members")
     cdef Py_ssize_t g = cnp.PyArray_DIM(members, 0)
-    cdef const double* st = <const double*> _vec(strength, cnp.NPY_DOUBLE, n, False, "strength")
+    cdef double* st = <double*> _vec(strength, cnp.NPY_DOUBLE, n, True, "strength")
     cdef const double* pres = <const double*> _vec(presence, cnp.NPY_DOUBLE, n, False, "presence")
     cdef const double* resist = <const double*> _vec(rates.resistance, cnp.NPY_DOUBLE, n, False, "resistance")
     cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
     cdef const int64_t* nb = <const int64_t*> _mat(nbr, cnp.NPY_INT64, n, -1, "nbr")
+    cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1)
+    cdef const cnp.npy_bool* distinct = <const cnp.npy_bool*> _mat(nbr_distinct, cnp.NPY_BOOL, n, n_k,
+                                                                   "nbr_distinct")
     cdef const int64_t* nbt = <const int64_t*> _mat(nbr_land_t, cnp.NPY_INT64, -1, n, "nbr_land_t")
-    cdef Py_ssize_t n_k = cnp.PyArray_DIM(nbr, 1), n_t = cnp.PyArray_DIM(nbr_land_t, 0)
+    cdef Py_ssize_t n_t = cnp.PyArray_DIM(nbr_land_t, 0)
     cdef const int64_t* cleared = <const int64_t*> _vec(cleared_on, cnp.NPY_INT64, n, False, "cleared_on")
     cdef int64_t* held = <int64_t*> _vec(held_until, cnp.NPY_INT64, n, True, "held_until")
     cdef cnp.npy_bool* fr = <cnp.npy_bool*> _vec(front, cnp.NPY_BOOL, n, True, "front")
     cdef cnp.npy_bool* ho = <cnp.npy_bool*> _vec(hostile, cnp.NPY_BOOL, n, True, "hostile")
     cdef const void* table = _side_table(side_of)
     cdef bitgen_t* bitgen = _bitgen(rng)
-    cdef double* out
     cdef Py_ssize_t i, k, best, taken = 0
-    cdef int64_t owner, j, c
-    cdef double u, rate, att, mine
-    cdef bint changed, counted = False
-    # cells taken and their new controllers, applied after each stage (every cell sees the stage's start), the
-    # sides of the cells, and the cells of each group with its members per cell (counted once control changes:
-    # the strength of a cell is then per_cell[its controller], and the strengths are written out once, at the end)
-    cdef int64_t* cells = <int64_t*> _scratch(4 * n + 5 * g, sizeof(int64_t), False)
+    cdef int64_t owner, source, j
+    cdef double u, rate, att
+    # cells taken, their new controllers, the cells they are taken from and their old controllers, applied
+    # after each stage (every cell sees the stage's start), the sides of the cells and a stage's uniforms
+    cdef int64_t* cells = <int64_t*> _scratch(6 * n, sizeof(int64_t), False)
     cdef int64_t* owners = cells + n
-    cdef int64_t* side = cells + 2 * n
+    cdef int64_t* sources = cells + 2 * n
     cdef int64_t* before = cells + 3 * n
-    cdef int64_t* counts = cells + 4 * n
-    cdef double* per_cell = <double*> (counts + 4 * g)  # int64 and double are as wide
+    cdef int64_t* side = cells + 4 * n
+    cdef double* uniforms = <double*> (cells + 5 * n)  # int64 and double are as wide
     try:
         _sides(side_of, table, ctrl, n, side)
+        for i in range(n):  # one uniform per cell of the map, each cell its own
+            uniforms[i] = random_standard_uniform(bitgen)
         for i in range(n):  # expansion into the cells of no gang on the front
             if ctrl[i] != NO_GANG or not on_land[i] or not fr[i]:
                 continue
@@ -219,74 +173,53 @@ def advance(object rng, object gangs, object grid, *, cnp.ndarray controller not
             for k in range(1, n_k):
                 if st[nb[i * n_k + k]] > st[nb[i * n_k + best]]:
                     best = k
-            att = st[nb[i * n_k + best]]
+            source = nb[i * n_k + best]
+            att = st[source]
             if not att > 0:
                 continue
-            owner = ctrl[nb[i * n_k + best]]
-            u = random_standard_uniform(bitgen)
+            u = uniforms[i]
             rate = expansion_rate * (retake_multiplier if cleared[i] > recent_after else 1.0)
             if u < _take_probability(att, resist[i] + pres[i], rate) and not pres[i] > 0:
                 cells[taken] = i
-                owners[taken] = owner
+                owners[taken] = ctrl[source]
+                sources[taken] = source
                 taken += 1
         _hand_over(ctrl, side, side_of, table, cells, owners, taken)
+        _advance_into(st, cells, sources, owners, taken, ctrl, advance_share)
         _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
-        changed = taken > 0
         if contest_rate > 0:  # rival gangs take border cells from each other
-            if changed:  # the strengths of the new control: cell_strength
-                _count_cells(ctrl, n, g, counts)
-                _per_cell(mem, counts, g, per_cell)
-                counted = True
             taken = 0
+            for i in range(n):
+                uniforms[i] = random_standard_uniform(bitgen)
             for i in range(n):
                 if not ho[i]:
                     continue
                 att = 0.0  # the strongest hostile neighbour, the first listed among equals
-                owner = ctrl[nb[i * n_k]]
+                source = nb[i * n_k]
                 for k in range(n_k):
                     j = nb[i * n_k + k]
-                    if side[j] != side[i] and side[j] != NO_GANG and on_land[j]:
-                        mine = (per_cell[ctrl[j]] if ctrl[j] != NO_GANG else 0.0) if counted else st[j]
-                        if mine > att:
-                            att = mine
-                            owner = ctrl[j]
+                    if side[j] != side[i] and side[j] != NO_GANG and on_land[j] and st[j] > att:
+                        att = st[j]
+                        source = j
                 if not att > 0:
                     continue
-                u = random_standard_uniform(bitgen)
-                mine = (per_cell[ctrl[i]] if ctrl[i] != NO_GANG else 0.0) if counted else st[i]
-                if u < _take_probability(att, mine, contest_rate):
+                u = uniforms[i]
+                if u < _take_probability(att, st[i], contest_rate):
                     cells[taken] = i
-                    owners[taken] = owner
+                    owners[taken] = ctrl[source]
+                    sources[taken] = source
                     before[taken] = ctrl[i]
                     taken += 1
             _hand_over(ctrl, side, side_of, table, cells, owners, taken)
+            _retreat(st, cells, before, taken, ctrl, nb, distinct, n_k)
+            _advance_into(st, cells, sources, owners, taken, ctrl, advance_share)
             _fronts_around(cells, taken, side, nbt, n, n_t, on_land, fr, ho)
-            if counted:  # a cell changes hands between two groups
-                for k in range(taken):
-                    counts[before[k]] -= 1
-                    counts[owners[k]] += 1
-                _per_cell(mem, counts, g, per_cell)
-            changed = changed or taken > 0
-        if not changed:
-            for i in range(n):  # holds end in the cells gangs hold
-                if ctrl[i] != NO_GANG:
-                    held[i] = -1
-        else:  # and the strengths of the new control
-            if not counted:
-                _count_cells(ctrl, n, g, counts)
-                _per_cell(mem, counts, g, per_cell)
-            strength = _empty(n, cnp.NPY_DOUBLE)
-            out = <double*> cnp.PyArray_DATA(strength)
-            for i in range(n):
-                c = ctrl[i]
-                if c != NO_GANG:
-                    held[i] = -1
-                    out[i] = per_cell[c]
-                else:
-                    out[i] = 0.0
+        for i in range(n):  # holds end in the cells gangs hold
+            if ctrl[i] != NO_GANG:
+                held[i] = -1
+        _tally(ctrl, st, n, mem, g)
     finally:
         free(cells)
-    return strength
 
 
 def contested_cells(cnp.ndarray front not None, cnp.ndarray gang_front not None, cnp.ndarray presence not None,

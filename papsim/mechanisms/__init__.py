@@ -19,6 +19,7 @@ class Grid(NamedTuple):
     land: np.ndarray  # bool per cell
     nbr: np.ndarray  # (n_cells, 8) Moore neighbours
     nbr_valid: np.ndarray  # 1.0 where a neighbour is a real land cell
+    nbr_distinct: np.ndarray  # bool (n_cells, 8): distinct_neighbours of the table
     nbr_land_t: np.ndarray  # territory.land_neighbours_t of the table
     road: np.ndarray  # 1.0 on road cells
     area_km2: float  # of a cell
@@ -39,3 +40,14 @@ class Gangs(NamedTuple):
     confront: np.ndarray  # bool: the group confronts the forces (else keeps a low profile)
     alliance: np.ndarray  # alliance id of each group
     side_of: np.ndarray  # territory.cell_side as a lookup table (no gang last)
+
+
+def distinct_neighbours(nbr: np.ndarray) -> np.ndarray:
+    """Bool ``(n, 8)``: True where a column of the neighbour table is a real neighbour listed for the first
+    time in its row (not the cell itself, which pads missing neighbours, nor a repeat of an earlier column),
+    so that each neighbour cell is counted once."""
+    n, k = nbr.shape
+    first = nbr != np.arange(n)[:, None]
+    for j in range(1, k):
+        first[:, j] &= ~(nbr[:, :j] == nbr[:, j:j + 1]).any(axis=1)
+    return first

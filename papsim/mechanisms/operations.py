@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from papsim.mechanisms import Gangs, Grid, combat, personnel, phases, posture, territory
+from papsim.mechanisms import Gangs, Grid, combat, fighters, personnel, phases, posture, territory
 
 if TYPE_CHECKING:
     from papsim.kernels import Kernels
@@ -78,7 +78,8 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     (:func:`combat.aimed_share`); the unaimed rest finds fighters among the cell's residents and harms
     residents in proportion to the target's density relative to the city's (``grid.mean_population`` per
     land cell), cut by caution. Adds the operations' effectiveness to ``presence`` and updates the raiders'
-    morale and the groups' members and arms in place. Draws every operation's security losses, then gang losses,
+    morale, the groups' arms and the fighters per cell (``strength``) in place: the fighters lost leave the
+    target and its supporting neighbours in proportion to what each brought to the fight. Draws every operation's security losses, then gang losses,
     then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation, the
     totals ``(gang members killed, arrested, HNP losses, MSS losses)`` and the log of the operations
     (:data:`RAID_LOG`).
@@ -93,18 +94,21 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
 
     gang = controller[targets]
     around = nbr[targets]
-    support = (strength[around] * (controller[around] == gang[:, None]) * grid.nbr_valid[targets]).sum(axis=1)
-    engaged = ((strength[targets] + terms.reinforcement_share * support)
-               * np.where(gangs.confront[gang], 1.0, terms.low_profile_engagement))
+    helpers = terms.reinforcement_share * (strength[around] * (controller[around] == gang[:, None])
+                                           * grid.nbr_valid[targets])
+    present = strength[targets] + helpers.sum(axis=1)  # the fighters who can join the fight
+    engaged = present * np.where(gangs.confront[gang], 1.0, terms.low_profile_engagement)
     armed = np.minimum(1.0, arms[gang] / np.maximum(members[gang], 1e-9))
     a = combat.caution_lethality(terms.lethality, terms.caution) * eff / np.maximum(persons, 1e-9)
     aimed = combat.aimed_share(terms.intelligence_base, trust[targets], terms.intel_weight, reprisals[targets])
     blue_loss, red_loss, unaimed = combat.engage_with_intelligence(persons, engaged, population[targets], a,
                                                                    terms.gang_lethality * armed, aimed, rng)
     killed, arrested = combat.split_arrests(red_loss, terms.arrest_share, terms.free_detention, rng)
-    lost = np.bincount(gang, weights=killed + arrested, minlength=len(members))
-    members[:] = np.maximum(0.0, members - lost)
-    arms[:] = np.maximum(0.0, arms - 0.5 * lost)
+    lost = killed + arrested
+    part = np.divide(lost, present, out=np.zeros(n), where=present > 0)
+    fighters.remove(strength, np.concatenate((targets, around.ravel())),
+                    np.concatenate((part * strength[targets], (part[:, None] * helpers).ravel())))
+    arms[:] = np.maximum(0.0, arms - 0.5 * np.bincount(gang, weights=lost, minlength=len(members)))
     mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
     morale = units.morale
     morale[raiders] = np.maximum(0.3, morale[raiders] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
@@ -127,21 +131,20 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
          terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float, np.ndarray]:
     """The day's raids, from the choice of targets to the cells cleared (one compiled call a day).
 
-    ``strength`` is set, in place, to the strengths of this morning's control and members
-    (:func:`territory.cell_strength`); up to ``n_ops`` targets are the best gang cells by
+    ``strength`` is the fighters per cell (:mod:`papsim.mechanisms.fighters`); up to ``n_ops`` targets are
+    the best gang cells by
     ``terms.target_rule`` (:func:`posture.target_scores`; one uniform draw per gang cell breaks ties, none
     when ``n_ops <= 0``: :func:`posture.choose_targets`). Without a target nothing else changes. Otherwise the
     first ``units_per_operation`` raiders per target go (role ``posture.OPERATION``, raider ``r`` to target
-    ``r % n``) and fight (:func:`fight`); cleared cells lose their gang, are held until ``today + hold`` and
-    marked cleared today; ``events`` gains one per operation; ``strength`` is set again to the strengths after
-    the fights (worked out again only if they cleared a cell or changed the members: else they are this
-    morning's, to the bit). ``units``, the gangs' members and arms, ``controller``, ``presence``,
+    ``r % n``) and fight (:func:`fight`); cleared cells lose their gang (their surviving fighters fall back to
+    their group's neighbouring cells: :func:`fighters.retreat`), are held until ``today + hold`` and marked
+    cleared today; ``events`` gains one per operation; the groups' members are their fighters' sum after the
+    fights. ``units``, the fighters, the gangs' members and arms, ``controller``, ``presence``,
     ``held_until``, ``cleared_on`` and ``events`` in place.
 
     Returns ``(operations, cells cleared, civilians killed per cell, gang members killed, arrested, HNP
     losses, MSS losses, the log of the operations)`` (:data:`RAID_LOG`; no rows without an operation).
     """
-    strength[:] = territory.cell_strength(controller, gangs.members)
     gang_cells = (controller >= 0).nonzero()[0]
     score = posture.target_scores(terms.target_rule, gang_cells, population, strength, frontier, grid.site_distance)
     targets = gang_cells[posture.choose_targets(score, n_ops, rng)]
@@ -152,18 +155,18 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     raiders = raiders[: n * terms.units_per_operation]
     units.role[raiders] = posture.OPERATION
     units.cell[raiders] = targets[np.arange(len(raiders)) % n]
-    members_before = gangs.members.tobytes()
     cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss, log = fight(
         rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
         presence=presence, population=population, reprisals=reprisals, terms=terms)
     civilians[targets] = killed_civilians  # distinct cells of a zero array
     done = targets[cleared]
+    losers = controller[done]
     controller[done] = territory.NO_GANG
+    fighters.retreat(strength, done, losers, controller, grid.nbr, grid.nbr_distinct)
+    gangs.members[:] = fighters.tally(controller, strength, len(gangs.members))
     held_until[done] = today + hold
     cleared_on[done] = today
     events[targets] += 1.0
-    if len(done) or gangs.members.tobytes() != members_before:
-        strength[:] = territory.cell_strength(controller, gangs.members)
     return n, len(done), civilians, killed, arrested, hnp_loss, mss_loss, log
 
 
@@ -176,9 +179,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     on the best gang cells by the ``target_rule`` (one uniform draw per gang cell breaks ties, none on a day
     without operations: :func:`posture.choose_targets`), and fight (:func:`raid`, all in one call). Cleared
     cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
-    ``gang_strength`` is set to the strengths of control and members after the raids; ``units``,
-    ``controller``, the gangs' members and arms, ``presence``, ``held_until``, ``cleared_on`` and ``events``
-    (one per operation) in place. ``reprisals``: the cells' retaliation intensity (informants' fear)."""
+    ``units``, the fighters per cell (``gang_strength``), ``controller``, the gangs' members and arms,
+    ``presence``, ``held_until``, ``cleared_on`` and ``events`` (one per operation) in place. ``reprisals``: the cells' retaliation intensity (informants' fear)."""
     per_op = p["units_per_operation"]
     terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["intelligence_base"], p["gang_lethality"],
                       p["roe_caution"],

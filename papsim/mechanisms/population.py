@@ -75,24 +75,28 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
 
 
 def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
-    """Independent Poisson counts of means ``lam`` (non-negative, finite) per cell, as floats, drawn as one
-    Poisson total placed cell by cell: one draw and a uniform per event instead of a draw per cell.
+    """Independent Poisson counts of means ``lam`` (non-negative, finite) per cell, as floats, each the
+    inverse of the Poisson distribution function at the cell's own uniform (``rng.random(len(lam))``: one
+    per cell, in cell order): the smallest ``k`` with ``u < F(k)``, ``F`` summed term by term
+    (``p_0 = exp(-lam)``, ``p_k = p_(k-1) lam / k``; a cell stops when its term underflows).
 
-    Independent Poisson counts are a Poisson total ``N ~ Poisson(sum(lam))`` whose events fall in cell ``i``
-    with probability ``lam[i] / sum(lam)``, independently (the superposition and colouring theorems: Kingman,
-    *Poisson Processes*, Oxford University Press, 1993), so the counts have the same joint law. Draws
-    ``rng.poisson(total)``, then ``rng.random(N)``; nothing when the total is not positive. An event at
-    ``u * total`` goes to the first cell whose running sum (sequential: the compiled twin repeats it) exceeds
-    it, never past the last cell with a positive mean (where rounding gives ``u * total == total``); a cell
-    of zero mean never gets one.
+    A cell's count depends on its mean and its uniform only: a change of the means elsewhere (another
+    scenario on the same seed) moves no other cell's count, so common random numbers pair scenarios cell by
+    cell. A cell of zero mean never gets an event.
     """
-    cum = np.cumsum(lam)
-    total = cum[-1] if len(cum) else 0.0
-    if not total > 0:
-        return np.zeros(len(lam))
-    cells = np.searchsorted(cum, rng.random(rng.poisson(total)) * total, side="right")
-    last = np.flatnonzero(lam > 0)[-1]
-    return np.bincount(np.minimum(cells, last), minlength=len(lam)).astype(float)
+    u = rng.random(len(lam))
+    term = np.exp(-lam)
+    cdf = term.copy()
+    counts = np.zeros(len(lam))
+    left = (u >= cdf).nonzero()[0]
+    k = 0
+    while len(left):
+        k += 1
+        term[left] *= lam[left] / k
+        cdf[left] += term[left]
+        counts[left] = k
+        left = left[(u[left] >= cdf[left]) & (term[left] > 0)]
+    return counts
 
 
 def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, contested: np.ndarray,
@@ -104,7 +108,7 @@ def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarra
     attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
     ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
     flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws the
-    deaths, then the kidnappings, each as one :func:`poisson_field`. Returns ``(deaths, deaths per cell,
+    deaths, then the kidnappings, each as a :func:`poisson_field`. Returns ``(deaths, deaths per cell,
     kidnappings per cell, moved within the city, left the city, secure mask)``.
     """
     gang_held = held.astype(float)

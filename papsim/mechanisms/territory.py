@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 
-from papsim.mechanisms import Gangs, Grid
+from papsim.mechanisms import Gangs, Grid, fighters
 
 if TYPE_CHECKING:
     from papsim.kernels import Kernels
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 PARAMETERS: tuple[str, ...] = (
     "gang_members_total", "gang_arms_per_member", "gang_confront_share", "viv_ansanm_truce",
     "initial_gang_territory_share", "gang_expansion_rate", "retake_multiplier",
-    "retake_memory_days", "contest_rate")
+    "retake_memory_days", "contest_rate", "advance_share")
 NO_GANG = -1
 
 
@@ -43,15 +43,7 @@ class Rates(NamedTuple):
     expansion_rate: float
     retake_multiplier: float
     contest_rate: float
-
-
-def cell_strength(controller: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Gang members per cell: each group spreads its members evenly over the cells it controls."""
-    n_gangs = len(members)
-    counts = np.bincount(controller + 1, minlength=n_gangs + 1)[1:]  # bin 0 counts the cells of no gang
-    density = np.zeros(n_gangs + 1)  # the last entry is read by the cells of no gang (index -1)
-    np.divide(members, counts, out=density[:n_gangs], where=counts > 0)
-    return density[controller]
+    advance_share: float  # of the fighters of the cell a cell is taken from, who occupy it
 
 
 def cell_side(controller: np.ndarray, alliance: np.ndarray) -> np.ndarray:
@@ -59,12 +51,12 @@ def cell_side(controller: np.ndarray, alliance: np.ndarray) -> np.ndarray:
     return np.append(alliance, NO_GANG)[controller]
 
 
-def strongest_neighbour(strength: np.ndarray, controller: np.ndarray, nbr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Strength and controller of the strongest gang cell among each cell's 8 neighbours."""
+def strongest_neighbour(strength: np.ndarray, nbr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Strength and cell of the strongest cell among each row's 8 neighbours, the first listed among equals."""
     vals = strength[nbr]
     k = vals.argmax(axis=1)
     rows = np.arange(len(nbr))
-    return vals[rows, k], controller[nbr[rows, k]]
+    return vals[rows, k], nbr[rows, k]
 
 
 def border(side: np.ndarray, nbr: np.ndarray, land: np.ndarray) -> np.ndarray:
@@ -146,33 +138,37 @@ def take_probability(attacker: np.ndarray, defence: np.ndarray, rate: np.ndarray
 
 def expansion(controller: np.ndarray, strength: np.ndarray, defence: np.ndarray, land: np.ndarray,
               nbr: np.ndarray, front: np.ndarray, rate: np.ndarray | float, guarded: np.ndarray,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Gangs take weakly defended neighbouring cells: ``(cells taken, the group taking each)``.
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gangs take weakly defended neighbouring cells: ``(cells taken, the group taking each, the cell each is
+    taken from)``.
 
-    A land cell of no gang on the ``front`` (it has a gang neighbour) whose strongest neighbouring group has
-    members may be taken by it with probability :func:`take_probability`, unless it is ``guarded`` (security
+    A land cell of no gang on the ``front`` (it has a gang neighbour) whose strongest neighbouring cell has
+    fighters may be taken from it with probability :func:`take_probability`, unless it is ``guarded`` (security
     presence): a cell where the forces stand changes hands only through a fight they lose (a gang attack,
-    :mod:`papsim.mechanisms.attacks`), never by expansion. One uniform is drawn for each such cell, in cell
-    order, and for no other: a cell nobody can take costs nothing and draws nothing.
+    :mod:`papsim.mechanisms.attacks`), never by expansion. One uniform is drawn for every cell of the map,
+    in cell order, and each cell that can be taken uses its own: a change elsewhere (another scenario on the
+    same seed) moves no cell's draw, so common random numbers pair scenarios cell by cell.
     """
+    uniforms = rng.random(len(controller))
     cells = ((controller == NO_GANG) & land & front).nonzero()[0]
-    att, owner = strongest_neighbour(strength, controller, nbr[cells])
+    att, source = strongest_neighbour(strength, nbr[cells])
     able = att > 0
-    cells, att, owner = cells[able], att[able], owner[able]
-    u = rng.random(len(cells))
+    cells, att, source = cells[able], att[able], source[able]
+    u = uniforms[cells]
     p = take_probability(att, defence[cells], _at(rate, cells))
     taken = (u < p) & ~guarded[cells]
-    return cells[taken], owner[taken]
+    return cells[taken], controller[source[taken]], source[taken]
 
 
 def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr: np.ndarray, land: np.ndarray,
-            hostile: np.ndarray, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+            hostile: np.ndarray, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rival (other-alliance) gangs take border cells from each other: ``(cells flipped, the group taking
-    each)``; ``side`` is ``cell_side(controller, alliance)`` and ``hostile`` :func:`hostile_neighbour` of it.
+    each, the cell each is taken from)``; ``side`` is ``cell_side(controller, alliance)`` and ``hostile``
+    :func:`hostile_neighbour` of it.
 
     The strongest hostile neighbour of a gang cell takes it with probability :func:`take_probability`
-    against the cell's own strength. One uniform is drawn for each gang cell with a hostile neighbour that
-    has members, in cell order, and for no other.
+    against the fighters of the cell. One uniform is drawn for every cell of the map, in cell order, and
+    each gang cell with a hostile neighbour that has fighters uses its own (as in :func:`expansion`).
     """
     cells = hostile.nonzero()[0]
     around = nbr[cells]
@@ -181,12 +177,12 @@ def rivalry(controller: np.ndarray, strength: np.ndarray, side: np.ndarray, nbr:
     k = hostile_strength.argmax(axis=1)
     rows = np.arange(len(cells))
     att = hostile_strength[rows, k]
-    owner = controller[around[rows, k]]
+    source = around[rows, k]
     able = att > 0
-    cells, att, owner = cells[able], att[able], owner[able]
-    u = rng.random(len(cells))
+    cells, att, source = cells[able], att[able], source[able]
+    u = rng.random(len(controller))[cells]
     flipped = u < take_probability(att, strength[cells], rate)
-    return cells[flipped], owner[flipped]
+    return cells[flipped], controller[source[flipped]], source[flipped]
 
 
 def _at(values, cells: np.ndarray):
@@ -196,48 +192,51 @@ def _at(values, cells: np.ndarray):
 
 def advance(rng: np.random.Generator, gangs: Gangs, grid: Grid, *, controller: np.ndarray, strength: np.ndarray,
             presence: np.ndarray, cleared_on: np.ndarray, recent_after: int, held_until: np.ndarray,
-            front: np.ndarray, hostile: np.ndarray, rates: Rates) -> np.ndarray:
+            front: np.ndarray, hostile: np.ndarray, rates: Rates) -> None:
     """A day of territory, in place: gangs expand (:func:`expansion`), then rivals contest (:func:`rivalry`).
 
-    ``strength`` is :func:`cell_strength` of ``controller`` and the members, ``front`` and ``hostile``
-    :func:`controller_fronts` of it; they are kept current with the changes (in place). A cell's defence is
-    the residents' ``rates.resistance`` plus the security presence; gangs return ``retake_multiplier`` times faster to
-    cells cleared after day ``recent_after`` (holding cleared ground is demanding: seed 002); no group
-    expands into a cell with presence; every cell taken in a stage is taken from the
-    control at the start of that stage. The contest runs only when ``contest_rate > 0``. Holds end in cells
-    a gang takes. Returns the strengths of the new control.
+    ``strength`` is the fighters per cell (:mod:`papsim.mechanisms.fighters`), ``front`` and ``hostile``
+    :func:`controller_fronts` of ``controller``; all are kept current with the changes, and the groups'
+    members are their fighters' sum at the end. A cell's defence is the residents' ``rates.resistance``
+    plus the security presence; gangs return ``retake_multiplier`` times faster to cells cleared after day
+    ``recent_after`` (holding cleared ground is demanding: seed 002); no group expands into a cell with
+    presence; every cell taken in a stage is taken from the control and fighters at the start of that stage.
+    A cell taken is occupied by ``rates.advance_share`` of the fighters of the cell it was taken from
+    (:func:`fighters.advance_into`); the defenders of a cell a rival takes fall back first
+    (:func:`fighters.retreat`). The contest runs only when ``contest_rate > 0``. Holds end in cells a gang
+    takes.
     """
-    land, nbr, members, side_of = grid.land, grid.nbr, gangs.members, gangs.side_of
+    land, nbr, side_of = grid.land, grid.nbr, gangs.side_of
     rate = rates.expansion_rate * np.where(cleared_on > recent_after, rates.retake_multiplier, 1.0)
-    cells, owners = expansion(controller, strength, rates.resistance + presence, land, nbr, front, rate,
-                              presence > 0, rng)
+    cells, owners, sources = expansion(controller, strength, rates.resistance + presence, land, nbr, front, rate,
+                                       presence > 0, rng)
     controller[cells] = owners
-    side = side_of[controller]
-    update_fronts(front, hostile, side, cells, grid.nbr_land_t, land)
-    stale = len(cells) > 0
+    fighters.advance_into(strength, cells, sources, owners, controller, rates.advance_share)
+    update_fronts(front, hostile, side_of[controller], cells, grid.nbr_land_t, land)
     if rates.contest_rate > 0:
-        if stale:
-            strength = cell_strength(controller, members)
-            stale = False
-        cells, owners = rivalry(controller, strength, side, nbr, land, hostile, rates.contest_rate, rng)
+        cells, owners, sources = rivalry(controller, strength, side_of[controller], nbr, land, hostile,
+                                         rates.contest_rate, rng)
+        losers = controller[cells]
         controller[cells] = owners
+        fighters.retreat(strength, cells, losers, controller, nbr, grid.nbr_distinct)
+        fighters.advance_into(strength, cells, sources, owners, controller, rates.advance_share)
         update_fronts(front, hostile, side_of[controller], cells, grid.nbr_land_t, land)
-        stale = len(cells) > 0
     held_until[controller != NO_GANG] = -1
-    return cell_strength(controller, members) if stale else strength
+    gangs.members[:] = fighters.tally(controller, strength, len(gangs.members))
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, gangs: Gangs, grid: Grid, *, today: int,
-        controller: np.ndarray, strength: np.ndarray, presence: np.ndarray, resistance: np.ndarray,
-        cleared_on: np.ndarray, held_until: np.ndarray, front: np.ndarray, hostile: np.ndarray) -> np.ndarray:
+        controller: np.ndarray, fighters: np.ndarray, presence: np.ndarray, resistance: np.ndarray,
+        cleared_on: np.ndarray, held_until: np.ndarray, front: np.ndarray, hostile: np.ndarray) -> None:
     """The day's territorial change (:func:`advance`) against the security ``presence`` and the residents'
     ``resistance`` per cell, gangs returning faster to the cells cleared within ``retake_memory_days``;
-    ``front`` and ``hostile`` kept current in place; returns the strengths of the new control."""
+    ``controller``, the ``fighters`` per cell, the groups' members, ``front`` and ``hostile`` in place."""
     rates = Rates(resistance=resistance, expansion_rate=p["gang_expansion_rate"],
-                  retake_multiplier=p["retake_multiplier"], contest_rate=p["contest_rate"])
-    return k.territory.advance(rng, gangs, grid, controller=controller, strength=strength, presence=presence,
-                               cleared_on=cleared_on, recent_after=today - p["retake_memory_days"],
-                               held_until=held_until, front=front, hostile=hostile, rates=rates)
+                  retake_multiplier=p["retake_multiplier"], contest_rate=p["contest_rate"],
+                  advance_share=p["advance_share"])
+    k.territory.advance(rng, gangs, grid, controller=controller, strength=fighters, presence=presence,
+                        cleared_on=cleared_on, recent_after=today - p["retake_memory_days"],
+                        held_until=held_until, front=front, hostile=hostile, rates=rates)
 
 
 def contested_cells(front: np.ndarray, gang_front: np.ndarray, presence: np.ndarray, land: np.ndarray,

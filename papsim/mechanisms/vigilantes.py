@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from papsim.mechanisms import distinct_neighbours
+
 PARAMETERS: tuple[str, ...] = ("vigilante_max_per_cell", "vigilante_violence_scale", "vigilante_protection_scale",
                                "vigilante_response_days", "vigilante_killing_rate", "vigilante_gang_share")
 KILL_LOG: tuple[str, ...] = ("cell", "gang", "civilians_killed", "gang_killed")
@@ -40,21 +42,11 @@ class Outcome(NamedTuple):
     log: np.ndarray  # (k, 4) rows of KILL_LOG
 
 
-def distinct(nbr: np.ndarray) -> np.ndarray:
-    """Bool ``(n, 8)``: True where a column of the neighbour table is a real neighbour listed for the first
-    time in its row (not the cell itself, which pads missing neighbours, nor a repeat of an earlier column),
-    so that each neighbour cell is counted once."""
-    n, k = nbr.shape
-    first = nbr != np.arange(n)[:, None]
-    for j in range(1, k):
-        first[:, j] &= ~(nbr[:, :j] == nbr[:, j:j + 1]).any(axis=1)
-    return first
-
-
 def gang_neighbours(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    """Bool ``(n, 8)``: the distinct neighbours (``valid``, by default :func:`distinct` of ``nbr``; the model
-    passes its table's, worked out once) held by a gang (controller >= 0)."""
-    return (distinct(nbr) if valid is None else valid) & (controller[nbr] >= 0)
+    """Bool ``(n, 8)``: the distinct neighbours (``valid``, by default
+    :func:`papsim.mechanisms.distinct_neighbours` of ``nbr``; the model passes its grid's, worked out once)
+    held by a gang (controller >= 0)."""
+    return (distinct_neighbours(nbr) if valid is None else valid) & (controller[nbr] >= 0)
 
 
 def bordering(controller: np.ndarray, nbr: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
@@ -124,7 +116,7 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     n = len(vigilance)
     residents = np.zeros(n)
     lost = np.zeros(len(members))
-    valid = distinct(nbr) if valid is None else valid
+    valid = distinct_neighbours(nbr) if valid is None else valid
     cells = (vigilance > 0).nonzero()[0]
     held = valid[cells] & (controller[nbr[cells]] >= 0)  # worked out for the brigades' cells only
     lam = np.zeros(n)
@@ -157,8 +149,8 @@ def day(p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, *, controll
         population: np.ndarray, strength: np.ndarray, members: np.ndarray) -> Outcome:
     """A day of vigilantes: vigilance is set to 0 in gang-held cells, relaxes for one day towards its
     :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`). ``valid``:
-    :func:`distinct` of ``nbr``, fixed for a run; ``border``: :func:`bordering` of today's control (the model
-    has it as the front line of the cells of no gang)."""
+    :func:`papsim.mechanisms.distinct_neighbours` of ``nbr``, fixed for a run; ``border``: :func:`bordering`
+    of today's control (the model has it as the front line of the cells of no gang)."""
     vigilance[controller >= 0] = 0.0
     level = target(threat(border, violence, p["vigilante_violence_scale"]), presence, controller=controller,
                    land=land, population=population, max_per_cell=p["vigilante_max_per_cell"],
