@@ -24,8 +24,8 @@ from papsim.citymap import CityMap
 from papsim.events import PERPETRATORS, EventLog, deaths_by_perpetrator
 from papsim.kernels import select as select_kernels
 from papsim.mechanisms import (Grid, attacks, census, displacement, distinct_neighbours, drones, economy, executions,
-                               fighters, funding, hnp, operations, personnel, phases, population, posture, retaliation, settlement, territory,
-                               trust, vigilantes)
+                               fighters, funding, hnp, operations, personnel, phases, population, posture, retaliation,
+                               settlement, territory, trust, vigilantes)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 from papsim.streams import Streams
@@ -235,7 +235,8 @@ class PortAuPrince(mesa.Model):
         self.event_log.add("execution", t, shot.log)
         hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, strength=self.gang_strength,
                            controller=self.controller, intensity=self.retaliation, held_until=self.held_until,
-                           events=self.events, population=self.population, hnp=ops.hnp, mss=ops.mss,
+                           events=self.events, population=self.population,
+                           posts=self.unit_cell[self.unit_role == posture.HOLD], hnp=ops.hnp, mss=ops.mss,
                            detained=self.detained)
         self.hnp, self.mss, self.detained = hits.hnp, hits.mss, hits.detained
         self.event_log.add("attack", t, hits.log)
@@ -258,7 +259,8 @@ class PortAuPrince(mesa.Model):
         strength = self.gang_strength
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
-                                 valid=self.geo.nbr_distinct, border=front & (self.controller < 0), violence=self.violence,
+                                 valid=self.geo.nbr_distinct, border=front & (self.controller < 0),
+                                 violence=self.violence,
                                  presence=presence, land=self.land, population=self.population, strength=strength,
                                  members=self.gang_members)
         self.event_log.add("vigilante killing", t, lynched.log)

@@ -106,7 +106,7 @@ SERIES: tuple[Outcome, ...] = (
     _series("operations", "ops/day", "count", "Operations launched", "flow"),
     _series("cells_cleared", "cells/day", "count", "Gang cells cleared by operations", "flow"),
     _series("cells_held", "cells", "count", "Cleared cells being held"),
-    _series("gang_attacks", "attacks/day", "count", "Gang attacks on key sites", "flow", "lower"),
+    _series("gang_attacks", "attacks/day", "count", "Gang attacks on key sites and held cells", "flow", "lower"),
     _series("drone_strikes", "strikes/day", "count", "Armed-drone strikes on gang-held cells", "flow"),
     _series("vigilantes", "persons", "count", "Armed residents in self-defence brigades (fighter-equivalents)"),
     _series("gang_members", "persons", "count", "Armed gang members", better="lower"),

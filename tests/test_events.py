@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def violent_run():
-    """A year with operations and attacks (attacks made frequent)."""
-    scenario = papsim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace(gang_attack_rate=0.2,
-                                                                                 gang_confront_share=1.0)
+    """A year with operations and attacks (attacks made frequent, on every target however well guarded)."""
+    scenario = papsim.load_scenario(ROOT / "scenarios" / "baseline.toml").replace(
+        gang_attack_rate=0.2, gang_confront_share=1.0, gang_attack_resolve=0.0)
     return papsim.run(scenario, seed=2, days=200)
 
 

@@ -18,7 +18,7 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "b3d45b59e1c839749e23325b4ba133a41649e4930cffe52c6f3a2770d2d8f8dc",
+    "operations": "deb70baf8cf9428cfa1a976c1f8187ae057f16ab6a8d0679797490e62ce67ab6",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
     "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",

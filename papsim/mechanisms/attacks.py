@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("gang_attack_rate", "gang_attack_mass", "security_lethality", "roe_caution",
-                               "gang_lethality", "clear_ratio", "civilian_harm_ratio", "escapee_join_share")
+                               "gang_lethality", "clear_ratio", "civilian_harm_ratio", "escapee_join_share",
+                               "gang_attack_resolve")
 ASSAULT_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed",
                                 "hnp_losses", "mss_losses", "civilians_killed", "taken")
 """The columns of :func:`assault`'s log, one row per fight in the order of its cells: the attacked cell and
@@ -45,34 +46,40 @@ class Outcome(NamedTuple):
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid, *,
         strength: np.ndarray, controller: np.ndarray, intensity: np.ndarray, held_until: np.ndarray,
-        events: np.ndarray, population: np.ndarray, hnp: float, mss: float, detained: float) -> Outcome:
-    """The day's attacks on open key sites, one uniform draw per site.
+        events: np.ndarray, population: np.ndarray, posts: np.ndarray, hnp: float, mss: float,
+        detained: float) -> Outcome:
+    """The day's attacks on the open key sites and on the ``posts`` (the cells units hold on cleared ground):
+    one uniform draw per site, then one per post.
 
-    The strongest confronting neighbour of a site attacks with :func:`retaliation.attack_probability`
-    (worked out only for the open sites with a confronting neighbour), massing ``gang_attack_mass`` times its
-    cell strength, against the units posted in the cell (the square law, :func:`combat.engage`); it takes the
-    cell when the guards left are fewer than the clearing ratio times its survivors. Several sites in one
-    cell are fought for once, by the first site listed, cell by cell in cell order. Civilians are harmed as
-    in an operation, without caution. A prison taken frees its share of the detainees, of whom
-    ``escapee_join_share`` join the group holding it (the rest scatter). ``controller``, gang members,
-    ``held_until`` and ``events`` (one per attack) in place.
+    The strongest confronting neighbour of a target attacks with :func:`retaliation.attack_probability`
+    (worked out only for the open targets with a confronting neighbour), massing ``gang_attack_mass`` times
+    the fighters of its cell, against the units posted in the cell (the square law, :func:`combat.engage`);
+    it takes the cell when the guards left are fewer than the clearing ratio times its survivors: a post, like
+    a site, holds as long as its guards win. Several targets in one cell are fought for once, by the first
+    listed (sites before posts), cell by cell in cell order. Civilians are harmed as in an operation, without
+    caution. A prison taken frees its share of the detainees, of whom ``escapee_join_share`` join the group
+    holding it (the rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per
+    attack) in place.
 
     Most days see no attack: those are told apart first with plain floats (:func:`_may_attack`), and only a
     day that may see one works the attacks out as arrays (the same draws and numbers either way).
     """
     sites = grid.site_cells
-    att, owner = k.territory.strongest_attacker(strength, controller, gangs.confront, grid.site_nbr)
-    draw = rng.random(len(sites))
-    held = controller[sites]
-    if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, sites):
-        return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained, held != territory.NO_GANG,
-                       np.zeros((0, len(ASSAULT_LOG))))
+    targets = np.concatenate((sites, posts))
+    att, owner = k.territory.strongest_attacker(strength, controller, gangs.confront,
+                                                np.concatenate((grid.site_nbr, grid.nbr[posts])))
+    draw = rng.random(len(targets))
+    held = controller[targets]
+    if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, targets):
+        return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained,
+                       held[:len(sites)] != territory.NO_GANG, np.zeros((0, len(ASSAULT_LOG))))
     able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
-    attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[sites[able]])]
+    able = able[worth_attacking(p, units, gangs, targets[able], owner[able], att[able], len(controller))]
+    attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[targets[able]])]
     deaths = np.zeros(3)
     fights = 0
     if len(attacked):
-        cells, first = _first_per_cell(sites[attacked])  # each cell fought for by its first site
+        cells, first = _first_per_cell(targets[attacked])  # each cell fought for by its first target
         fights = len(cells)
         first = attacked[first]
         terms = Terms(p["gang_attack_mass"], combat.caution_lethality(p["security_lethality"], p["roe_caution"]),
@@ -93,8 +100,32 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     else:
         civilians, log = np.zeros(len(controller)), np.zeros((0, len(ASSAULT_LOG)))
     closed = controller[sites] != territory.NO_GANG
-    closed[attacked] = True
+    closed[attacked[attacked < len(sites)]] = True
     return Outcome(fights, deaths, civilians, hnp, mss, detained, closed, log)
+
+
+def fighting_strengths(p: Mapping, units: personnel.Units, gangs: Gangs, cells: np.ndarray, groups: np.ndarray,
+                       fighters: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """The square law's fighting strengths (lethality × number², Lanchester 1916) of the guards of ``cells``
+    and of the ``groups`` attacking them with ``gang_attack_mass`` times their cell's ``fighters``."""
+    posted = units.cell >= 0
+    guards = np.bincount(units.cell[posted], weights=units.personnel[posted], minlength=n_cells)[cells]
+    eff = np.bincount(units.cell[posted], weights=units.effectiveness[posted], minlength=n_cells)[cells]
+    a = combat.caution_lethality(p["security_lethality"], p["roe_caution"]) * eff / np.maximum(guards, 1e-9)
+    armed = np.minimum(1.0, gangs.arms[groups] / np.maximum(gangs.members[groups], 1e-9))
+    red = p["gang_attack_mass"] * fighters
+    return a * guards ** 2, p["gang_lethality"] * armed * red ** 2
+
+
+def worth_attacking(p: Mapping, units: personnel.Units, gangs: Gangs, cells: np.ndarray, groups: np.ndarray,
+                    fighters: np.ndarray, n_cells: int) -> np.ndarray:
+    """Whether each group chooses to attack its target: its fighting strength is at least
+    ``gang_attack_resolve`` times the guards' (:func:`fighting_strengths`; 1: it attacks what it expects to
+    win, below 1 it is bolder, 0 attacks every target). Groups weigh the defence before they attack (the
+    record's successful attacks, on the prisons in March 2024 and the HUEH, massed hundreds against few
+    guards [V]); an assumption with a range."""
+    guards, attackers = fighting_strengths(p, units, gangs, cells, groups, fighters, n_cells)
+    return attackers >= p["gang_attack_resolve"] * guards
 
 
 class Terms(NamedTuple):

@@ -79,10 +79,10 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     residents in proportion to the target's density relative to the city's (``grid.mean_population`` per
     land cell), cut by caution. Adds the operations' effectiveness to ``presence`` and updates the raiders'
     morale, the groups' arms and the fighters per cell (``strength``) in place: the fighters lost leave the
-    target and its supporting neighbours in proportion to what each brought to the fight. Draws every operation's security losses, then gang losses,
-    then arrests, then civilians killed. Returns ``(cleared, civilians killed)`` per operation, the
-    totals ``(gang members killed, arrested, HNP losses, MSS losses)`` and the log of the operations
-    (:data:`RAID_LOG`).
+    target and its supporting neighbours in proportion to what each brought to the fight. Draws every
+    operation's security losses, then gang losses, then arrests, then civilians killed. Returns ``(cleared,
+    civilians killed)`` per operation, the totals ``(gang members killed, arrested, HNP losses, MSS
+    losses)`` and the log of the operations (:data:`RAID_LOG`).
     """
     n = len(targets)
     members, arms, nbr = gangs.members, gangs.arms, grid.nbr
