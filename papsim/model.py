@@ -171,6 +171,7 @@ class PortAuPrince(mesa.Model):
         front = territory.controller_fronts(controller, gangs.side_of, self.geo.nbr_land_t, self.land)[0]
         self.gang_strength = fighters.initial(self.p, controller, self.gang_members, front)
         self.gang_members[:] = fighters.tally(controller, self.gang_strength, len(self.gang_members))
+        self._fighters_at_start = float(self.gang_strength[controller >= 0].mean())  # predation's reference
         self.vigilance = vigilantes.initial(self.p, controller=controller, nbr=self.nbr, valid=self.geo.nbr_distinct,
                                             land=self.land, population=self.population)
         self.gangs = [GangGroup(self, i, gang.name, gang.family, gang.viv_ansanm) for i, gang in enumerate(city.gangs)]
@@ -279,7 +280,8 @@ class PortAuPrince(mesa.Model):
         civilians = harmed + lynched.residents_killed
         held = self.controller != territory.NO_GANG
         before, hosted = self.population.copy(), self.displaced.copy()
-        people = population.day(k, p, rng["population"], self.population, held=held, contested=self.contested,
+        people = population.day(k, p, rng["population"], self.population, held=held, fighters=self.gang_strength,
+                                fighters_at_start=self._fighters_at_start, contested=self.contested,
                                 patrolled=self.patrolled, land=self.land, civilians_killed=civilians,
                                 violence=self.violence, displaced=self.displaced)
         self.displaced_total += people.moved + people.left

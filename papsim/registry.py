@@ -190,7 +190,8 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Force ratio (operation : remaining local gang strength) at which a cell is cleared."),
     _p("predation_killing_rate", 2.5, "deaths/(million residents*day)", 0.5, 15.0,
        "assumption (calibrated on 4,789 killed nationally in 2023 [V])", "population",
-       "Killings of residents by gangs in the cells they control."),
+       "Killings of residents by gangs in the cells they control, where as many fighters stand as on average "
+       "at the start (in proportion to the fighters elsewhere)."),
     _p("border_killing_rate", 0.02, "deaths/(contested cell*day)", 0.0, 0.5,
        "assumption; violence concentrates on borders (record: Jul 2022 Cite Soleil) [V]", "population",
        "Killings per contested cell per day."),

@@ -117,7 +117,8 @@ def test_city_residents_plus_outside_are_conserved_over_days_with_the_population
         contested[(4 + day // 10) % n] = True
         before, gained = pop.copy(), np.zeros(n)
         deaths, killed, _, _, left, secure = population.one_day(
-            rng, pop, held=held, contested=contested & ~held, patrolled=np.zeros(n), land=land,
+            rng, pop, held=held, pressure=held.astype(float), contested=contested & ~held, patrolled=np.zeros(n),
+            land=land,
             civilians_killed=np.zeros(n), violence=np.zeros(n), displaced=gained, rates=rates)
         stocks, change, back = dsp.day(P, stocks, streak, before=before, after=pop, deaths=killed,
                                        hosted_gain=gained, left=left, secure=secure)

@@ -118,3 +118,14 @@ def test_a_run_keeps_the_fighters_on_their_groups_ground_and_in_their_count():
         front_share.append(f[front].mean())
         rear_share.append(f[~front & (controller >= 0)].mean())
     assert np.mean(front_share) > 1.5 * np.mean(rear_share)
+
+
+def test_the_gangs_predation_follows_their_fighters():
+    """Killings of residents by gangs: the rate at the start's mean fighters per cell, in proportion to the
+    fighters standing in the cell, none where no fighter stands (contested cells aside)."""
+    from papsim.mechanisms import population
+    people = np.array([1e6, 1e6, 1e6, 1e6])
+    pressure = np.array([1.0, 2.0, 0.0, 0.0])
+    contested = np.array([False, False, False, True])
+    lam = population.deaths_expected(people, pressure, contested, 3.0, 0.5)
+    assert lam.tolist() == pytest.approx([3.0, 6.0, 0.0, 0.5])

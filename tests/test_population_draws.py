@@ -122,7 +122,8 @@ def random_day(g: np.random.Generator) -> tuple[np.random.Generator, np.ndarray,
     rates = population.Rates(predation_per_million=scale * g.uniform(0, 80), border_rate=scale * g.uniform(0, 0.05),
                              kidnap_per_million=scale * g.uniform(0, 40), displaced_per_death=g.uniform(0, 20),
                              front_flight_rate=g.uniform(0, 0.02), out_share=g.uniform(0, 1))
-    args = dict(held=held, contested=contested, patrolled=g.random(n) * (g.random(n) < 0.3),
+    pressure = held * g.choice([0.0, 1.0, 3.0]) * g.random(n)  # fighters relative to the start, on gang ground
+    args = dict(held=held, pressure=pressure, contested=contested, patrolled=g.random(n) * (g.random(n) < 0.3),
                 land=g.random(n) < 0.95, civilians_killed=g.poisson(0.05, n).astype(float),
                 violence=g.random(n) * 3, displaced=g.random(n) * 10, rates=rates)
     return np.random.default_rng(int(g.integers(0, 2**32))), people, args

@@ -16,7 +16,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"population": "cd555e7a199af2e862b3975255cd5b1b78582d69ff82d4b45fdb4625412329e6"}
+TWIN_OF = {"population": "085b7b24339c13ff2f83310c08d8450b9bfc542228df28444242df18ca0da571"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
@@ -35,7 +35,7 @@ cdef inline double _poisson_count(double u, double lam) noexcept nogil:
 
 
 def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not None,
-            cnp.ndarray contested not None, cnp.ndarray patrolled not None, cnp.ndarray land not None,
+            cnp.ndarray pressure not None, cnp.ndarray contested not None, cnp.ndarray patrolled not None, cnp.ndarray land not None,
             cnp.ndarray civilians_killed not None, cnp.ndarray violence not None, cnp.ndarray displaced not None,
             object rates):
     """A day of the population: Poisson deaths then kidnappings (each cell its own uniform, drawn for every
@@ -45,6 +45,7 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double* pop = <double*> _vec(population, cnp.NPY_DOUBLE, -1, True, "population")
     cdef Py_ssize_t n = cnp.PyArray_DIM(population, 0)
     cdef const cnp.npy_bool* gang = <const cnp.npy_bool*> _vec(held, cnp.NPY_BOOL, n, False, "held")
+    cdef const double* press = <const double*> _vec(pressure, cnp.NPY_DOUBLE, n, False, "pressure")
     cdef const cnp.npy_bool* cont = <const cnp.npy_bool*> _vec(contested, cnp.NPY_BOOL, n, False, "contested")
     cdef const double* patrol = <const double*> _vec(patrolled, cnp.NPY_DOUBLE, n, False, "patrolled")
     cdef const cnp.npy_bool* on_land = <const cnp.npy_bool*> _vec(land, cnp.NPY_BOOL, n, False, "land")
@@ -66,8 +67,8 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double* deaths = <double*> cnp.PyArray_DATA(killed)
     cdef double* flee = <double*> _scratch(2 * n, sizeof(double), False)
     cdef double* host = flee + n
-    for i in range(n):  # the killings by gangs, each cell its own uniform
-        lam = predation * pop[i] * <double> gang[i] + border_rate * <double> cont[i]
+    for i in range(n):  # the killings by gangs (by the fighters' pressure), each cell its own uniform
+        lam = predation * pop[i] * press[i] + border_rate * <double> cont[i]
         deaths[i] = _poisson_count(random_standard_uniform(bitgen), lam)
     for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
         dead = deaths[i] + civ[i]  # kidnappings (of the residents before the deaths)

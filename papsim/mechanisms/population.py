@@ -44,10 +44,12 @@ class Outcome(NamedTuple):
     secure: np.ndarray  # mask: land no gang holds, off the front
 
 
-def deaths_expected(population: np.ndarray, gang_held: np.ndarray, contested: np.ndarray,
+def deaths_expected(population: np.ndarray, pressure: np.ndarray, contested: np.ndarray,
                     predation_per_million: float, border_rate: float) -> np.ndarray:
-    """Expected killings by gangs per cell: predation in gang cells plus violence on contested cells."""
-    return predation_per_million * 1e-6 * population * gang_held + border_rate * contested
+    """Expected killings by gangs per cell: predation by the fighters standing in the cell (``pressure``:
+    the cell's fighters relative to the mean per gang-held cell at the start, 0 where no gang holds it) on
+    its residents, plus violence on contested cells."""
+    return predation_per_million * 1e-6 * population * pressure + border_rate * contested
 
 
 def kidnappings_expected(population: np.ndarray, gang_held: np.ndarray, patrolled: np.ndarray,
@@ -99,12 +101,12 @@ def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     return counts
 
 
-def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, contested: np.ndarray,
-            patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
+def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, pressure: np.ndarray,
+            contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
             displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, np.ndarray, float, float, np.ndarray]:
     """A day of the population, in place: Poisson deaths and kidnappings, then flight.
 
-    Deaths (gang killings drawn from :func:`deaths_expected`, plus ``civilians_killed`` in operations and
+    Deaths (gang killings drawn from :func:`deaths_expected`, by the fighters' ``pressure`` per cell, plus ``civilians_killed`` in operations and
     attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
     ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
     flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws the
@@ -112,7 +114,7 @@ def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarra
     kidnappings per cell, moved within the city, left the city, secure mask)``.
     """
     gang_held = held.astype(float)
-    gang_deaths = poisson_field(rng, deaths_expected(population, gang_held, contested, rates.predation_per_million,
+    gang_deaths = poisson_field(rng, deaths_expected(population, pressure, contested, rates.predation_per_million,
                                                      rates.border_rate))
     deaths = np.minimum(gang_deaths + civilians_killed, np.floor(population))
     kidnaps = poisson_field(rng, kidnappings_expected(population, gang_held, patrolled, rates.kidnap_per_million))
@@ -152,11 +154,14 @@ def humanitarian_access(secure: np.ndarray, nbr: np.ndarray, anchors: np.ndarray
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray,
-        contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray,
-        violence: np.ndarray, displaced: np.ndarray) -> Outcome:
-    """The day of the population (:func:`one_day`) at the scenario's rates."""
+        fighters: np.ndarray, fighters_at_start: float, contested: np.ndarray, patrolled: np.ndarray,
+        land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray, displaced: np.ndarray) -> Outcome:
+    """The day of the population (:func:`one_day`) at the scenario's rates; the gangs' predation follows the
+    ``fighters`` per cell, relative to ``fighters_at_start`` (the mean per gang-held cell at the start: there
+    the rate is ``predation_killing_rate``)."""
     rates = Rates(p["predation_killing_rate"], p["border_killing_rate"], p["kidnap_rate"], p["displaced_per_death"],
                   p["front_flight_rate"], p["displaced_out_share"])  # positional: in the order of the fields
-    return Outcome(*k.population.one_day(rng, population, held=held, contested=contested, patrolled=patrolled,
+    return Outcome(*k.population.one_day(rng, population, held=held, pressure=fighters / fighters_at_start,
+                                         contested=contested, patrolled=patrolled,
                                          land=land, civilians_killed=civilians_killed, violence=violence,
                                          displaced=displaced, rates=rates))
