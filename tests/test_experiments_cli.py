@@ -10,6 +10,7 @@ import pytest
 from papsim.errors import InputError
 from papsim.experiments import models
 from papsim.experiments import Store, load_spec
+from papsim.registry import PARAMETERS
 from papsim.cli.experiments import register
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,9 +115,15 @@ def test_sweep_with_failures_exits_1_then_analyze_and_discover(tmp_path, capsys)
 
 
 def test_shipped_specs_are_valid():
-    for name in ("deployment_levels", "morris_screening", "sobol_core"):
-        spec = load_spec(ROOT / "experiments" / f"{name}.toml")
+    shipped = sorted((ROOT / "experiments").glob("*.toml"))
+    assert {p.stem for p in shipped} >= {"deployment_levels", "morris_screening", "sobol_core", "joint_operations"}
+    for path in shipped:
+        spec = load_spec(path)
         assert spec.scenario and Path(spec.scenario).is_file()
+    joint = load_spec(ROOT / "experiments" / "joint_operations.toml")  # the cap swept over its whole range
+    cap = next(f for f in joint.factors if f.name == "mss_per_hnp_in_joint_ops")
+    low, high = PARAMETERS["mss_per_hnp_in_joint_ops"].low, PARAMETERS["mss_per_hnp_in_joint_ops"].high
+    assert min(cap.values) == low and max(cap.values) == high and joint.analysis.planner_by
     deployment = load_spec(ROOT / "experiments" / "deployment_levels.toml")
     assert deployment.replicates == 30 and len(deployment.factors) == 3
     sobol = load_spec(ROOT / "experiments" / "sobol_core.toml")
