@@ -60,6 +60,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("killed_gang", "persons", "Gang members killed"),
     Column("killed_hnp", "persons", "HNP personnel killed"),
     Column("killed_mss", "persons", "MSS personnel killed"),
+    Column("wounded_residents", "persons", "Residents wounded (injured_per_killed per resident killed)"),
     Column("wounded_hnp", "persons", "HNP personnel wounded"),
     Column("wounded_mss", "persons", "MSS personnel wounded"),
     Column("arrested", "persons", "Gang members arrested and held"),
@@ -80,8 +81,10 @@ class EventLog:
     """The events of a run, day by day; :meth:`frame` turns them into the table of :data:`COLUMNS`."""
 
     def __init__(self, cell_commune: np.ndarray, commune_codes: tuple[str, ...], commune_names: tuple[str, ...],
-                 gang_names: tuple[str, ...]):
+                 gang_names: tuple[str, ...], injured_per_killed: float):
+        """``injured_per_killed``: residents wounded per resident killed (the registry's, from the record)."""
         self._commune, self._codes, self._names = cell_commune, np.array(commune_codes), np.array(commune_names)
+        self._injured_per_killed = injured_per_killed
         self._gangs = np.array(gang_names)
         self._logs: dict[str, list[tuple[int, np.ndarray]]] = {kind: [] for kind in _KINDS}
 
@@ -121,6 +124,7 @@ class EventLog:
             "aimed": col["aimed"],
             "killed_residents": col["civilians_killed"], "killed_gang": col["gang_killed"],
             "killed_hnp": HNP_DEATH_SHARE * col["hnp_losses"], "killed_mss": HNP_DEATH_SHARE * col["mss_losses"],
+            "wounded_residents": self._injured_per_killed * col["civilians_killed"],
             "wounded_hnp": (1.0 - HNP_DEATH_SHARE) * col["hnp_losses"],
             "wounded_mss": (1.0 - HNP_DEATH_SHARE) * col["mss_losses"],
             "arrested": col["arrested"], "outcome": np.where(col[flag] > 0, *outcomes)})

@@ -31,12 +31,13 @@ from papsim.scenario import Scenario
 from papsim.streams import Streams
 
 # the registry parameters read outside the mechanisms: by the model itself (the map's resolution and density
-# gradient, through citymap.for_params, as papsim/runner.py does; the prisons' detainees at the start), by the
+# gradient, through citymap.for_params, as papsim/runner.py does; the prisons' detainees at the start; the
+# residents wounded per resident killed, for the events log and the outputs), by the
 # run's summary (papsim/indicators.py) and by the calibration (papsim/analyses/calibration.py: it scales the
 # national figures, the model never reads it)
 MODEL_PARAMETERS: tuple[str, ...] = ("cell_size_m", "population_gradient_km", "cost_per_person_month_usd",
                                      "election_secure_share", "election_days", "area_share_of_national_violence",
-                                     "detained_at_start")
+                                     "detained_at_start", "injured_per_killed")
 
 
 # the columns of the event logs the fighters per cell follow: the cells taken in attacks, the gang members
@@ -79,7 +80,7 @@ class PortAuPrince(mesa.Model):
         self._build_funding()
         self.recorder = Recorder(self.days)
         self.event_log = EventLog(city.cell_commune, city.commune_codes, city.commune_names,
-                                  tuple(gang.name for gang in city.gangs))
+                                  tuple(gang.name for gang in city.gangs), p["injured_per_killed"])
         self.commune_recorder = CommuneRecorder(self.days, city.commune_codes, city.commune_names,
                                                 self._urban_per_commune)
         held = self.controller != territory.NO_GANG
@@ -369,6 +370,7 @@ class PortAuPrince(mesa.Model):
             "gang_population_share": _share_of(city.gang_held_residents, total),
             "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
+            "injured_civilian": self.p["injured_per_killed"] * deaths[0],
             "deaths_gang": deaths[1], "deaths_hnp": deaths[2], "deaths_mss": deaths[3],
             "deaths_by_gangs": by_gangs, "deaths_by_security": by_security,
             "deaths_by_vigilantes": by_vigilantes, "executions": executed, "arrests": arrests,

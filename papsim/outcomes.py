@@ -60,6 +60,8 @@ SERIES: tuple[Outcome, ...] = (
     _series("contested_cells", "cells", "count", "Cells on a front line (gang against gang or against the state)",
             better="lower"),
     _series("deaths_civilian", "persons/day", "count", "Civilians killed by gangs or in operations", "flow", "lower"),
+    _series("injured_civilian", "persons/day", "count",
+            "Civilians wounded (injured_per_killed per civilian killed, by the same causes)", "flow", "lower"),
     _series("deaths_civilian_operations", "persons/day", "count",
             "Civilians killed in operations, attacks and drone strikes (part of the above)", "flow", "lower"),
     _series("deaths_gang", "persons/day", "count", "Gang members killed", "flow"),

@@ -192,6 +192,10 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "assumption (calibrated on 4,789 killed nationally in 2023 [V])", "population",
        "Killings of residents by gangs in the cells they control, where as many fighters stand as on average "
        "at the start (in proportion to the fighters elsewhere)."),
+    _p("injured_per_killed", 0.39, "persons/person", 0.3, 0.55,
+       "record: BINUH 2024 5,626 killed, 2,213 injured [V] -> 0.39 [D]; Q1 2024 845/1,660 -> 0.51; police "
+       "operations H1 2024 393/860 -> 0.46 [V]/[D]", "population",
+       "Residents wounded per resident killed, whoever caused it."),
     _p("border_killing_rate", 0.02, "deaths/(contested cell*day)", 0.0, 0.5,
        "assumption; violence concentrates on borders (record: Jul 2022 Cite Soleil) [V]", "population",
        "Killings per contested cell per day."),

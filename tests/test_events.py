@@ -53,6 +53,10 @@ def test_the_rows_add_up_to_the_series(violent_run):
     wounded = events["wounded_hnp"] + events["wounded_mss"]
     killed = events["killed_hnp"] + events["killed_mss"]
     assert wounded.sum() == pytest.approx(killed.sum() * (1 - HNP_DEATH_SHARE) / HNP_DEATH_SHARE)
+    ratio = violent_run.scenario.params["injured_per_killed"]  # residents wounded by the same causes
+    assert events["wounded_residents"].sum() == pytest.approx(ratio * events["killed_residents"].sum())
+    assert ts["injured_civilian"].sum() == pytest.approx(ratio * ts["deaths_civilian"].sum())
+    assert ts["injured_civilian"].sum() > 0
     assert (events["mss_personnel"] <= events["personnel"]).all() and (events["fighters"] >= 0).all()
 
 
@@ -83,21 +87,23 @@ def test_deaths_by_perpetrator_add_up_to_deaths_by_victim(violent_run):
 
 
 def test_an_empty_log_has_the_columns_and_their_types():
-    log = EventLog(np.zeros(3, np.int64), ("HT0111",), ("Port-au-Prince",), ("G9",))
+    log = EventLog(np.zeros(3, np.int64), ("HT0111",), ("Port-au-Prince",), ("G9",), 0.4)
     empty = log.frame("2024-01-01")
     assert tuple(empty.columns) == COLUMN_NAMES and len(empty) == 0
     assert empty["day"].dtype == np.int64 and pd.api.types.is_datetime64_any_dtype(empty["date"])
 
 
 def test_a_logged_operation_reads_back_by_name():
-    log = EventLog(np.array([0, 0, 1]), ("HT0111", "HT0112"), ("Port-au-Prince", "Delmas"), ("G9", "G-Pep"))
+    log = EventLog(np.array([0, 0, 1]), ("HT0111", "HT0112"), ("Port-au-Prince", "Delmas"), ("G9", "G-Pep"), 0.4)
     row = dict.fromkeys(RAID_LOG, 0.0) | {"cell": 2, "gang": 1, "personnel": 60, "mss_personnel": 20,
-                                          "gang_killed": 3, "arrested": 2, "hnp_losses": 1.23, "cleared": 1}
+                                          "gang_killed": 3, "arrested": 2, "hnp_losses": 1.23, "cleared": 1,
+                                          "civilians_killed": 5}
     log.add("operation", 5, np.array([[row[name] for name in RAID_LOG]], dtype=float))
     out = log.frame("2024-01-01").iloc[0]
     assert (out["day"], out["commune"], out["gang"], out["outcome"]) == (5, "Delmas", "G-Pep", "cleared")
     assert out["date"] == pd.Timestamp("2024-01-06") and out["killed_gang"] == 3 and out["arrested"] == 2
     assert out["killed_hnp"] + out["wounded_hnp"] == pytest.approx(1.23)
+    assert out["killed_residents"] == 5 and out["wounded_residents"] == pytest.approx(2.0)  # 0.4 per killed
 
 
 def test_the_communes_deaths_by_perpetrator_add_up_to_the_city(violent_run):
