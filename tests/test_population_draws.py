@@ -163,6 +163,21 @@ def test_one_day_compiled_gives_the_numpy_bits(compiled):
         assert bits(theirs) == bits(mine), seed  # population, violence, displaced and the generator
 
 
+def test_one_day_compiled_gives_the_numpy_bits_for_means_past_the_summed_range(compiled):
+    """Means of a thousand a cell and more (beyond quantiles.SUMMED_BELOW): the twin calls the reference's
+    bisection and gives its bits."""
+    rng, people, args = random_day(np.random.default_rng(1))
+    n = len(people)
+    args = dict(args, held=np.ones(n, bool), pressure=np.full(n, 2.0),
+                rates=args["rates"]._replace(predation_per_million=2e5))
+    people = np.full(n, 5000.0)  # 2e5 x 1e-6 x 5000 x 2 = 2,000 expected deaths a cell
+    mine, theirs = copy.deepcopy((rng, people, args)), copy.deepcopy((rng, people, args))
+    expected = population.one_day(mine[0], mine[1], **mine[2])
+    got = compiled.one_day(theirs[0], theirs[1], **theirs[2])
+    assert bits(got) == bits(expected) and bits(theirs) == bits(mine)
+    assert n == 0 or expected[1].mean() > 1000  # the deaths (capped by the residents) are of that order
+
+
 def test_humanitarian_access_compiled_gives_the_numpy_bits(compiled):
     for seed in range(400):
         c, secure, anchors, people = random_access(np.random.default_rng(seed))

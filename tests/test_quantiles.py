@@ -32,3 +32,17 @@ def test_a_count_is_monotone_in_its_uniform_and_many_trials_do_not_underflow():
     assert not quantiles.binomial(u, np.zeros(500), 0.4).any()
     big = quantiles.binomial(np.array([0.5]), np.array([5000]), 0.4)  # (1 - q)^n is 0 in doubles
     assert abs(big[0] - 2000) <= 1
+
+
+def test_poisson_counts_invert_the_distribution_function_for_small_and_large_means():
+    """Summed terms below SUMMED_BELOW, bisection above: both give scipy's quantiles (their u < F(k) and its
+    F(k) >= u differ only on ties, which random uniforms do not hit)."""
+    from papsim.mechanisms import quantiles
+    from scipy import stats
+    rng = np.random.default_rng(4)
+    lam = np.concatenate((rng.uniform(0, 5, 200), rng.uniform(5, 60, 100), rng.uniform(650, 5000, 100)))
+    u = rng.random(len(lam))
+    got = quantiles.poisson(u, lam)
+    assert np.array_equal(got, stats.poisson.ppf(u, lam))
+    assert (lam >= quantiles.SUMMED_BELOW).sum() > 50  # the bisection was used
+    assert quantiles.poisson(np.array([0.3, 0.99]), np.zeros(2)).tolist() == [0.0, 0.0]  # no mean, no event

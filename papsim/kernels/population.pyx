@@ -15,17 +15,28 @@ from papsim.kernels._common cimport (
 
 cnp.import_array()
 
+import numpy as np
+from papsim.mechanisms.quantiles import SUMMED_BELOW, poisson_by_bisection
+
 # the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"population": "085b7b24339c13ff2f83310c08d8450b9bfc542228df28444242df18ca0da571"}
+TWIN_OF = {"population": "3628b31f66f2b075d23e7bd749f2865e82d7afda949b2a95a365984c6a37beca",
+           "quantiles": "18a8734b27be774f2d8bd4a8a81edc91518a0d270c867d935554ea05b63f7f08"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
-cdef inline double _poisson_count(double u, double lam) noexcept nogil:
-    """A cell of ``poisson_field``: the smallest ``k`` with ``u < F(k)``, the terms summed one by one
-    (``exp(-lam)``, then times ``lam / k``) until the sum passes ``u`` or a term underflows."""
-    cdef double term = exp(-lam)
-    cdef double cdf = term, count = 0.0
+cdef double _SUMMED = SUMMED_BELOW
+
+
+cdef inline double _poisson_count(double u, double lam) except? -1.0:
+    """A cell of ``poisson_field`` (``quantiles.poisson``): the smallest ``k`` with ``u < F(k)``, the terms
+    summed one by one (``exp(-lam)``, then times ``lam / k``) until the sum passes ``u`` or a term underflows;
+    from ``SUMMED_BELOW`` on, the NumPy reference's own bisection (rare: a Python call)."""
+    cdef double term, cdf, count = 0.0
     cdef Py_ssize_t k = 0
+    if lam >= _SUMMED:
+        return float(poisson_by_bisection(np.array([u]), np.array([lam]))[0])
+    term = exp(-lam)
+    cdf = term
     while u >= cdf and (k == 0 or term > 0):
         k += 1
         term = term * (lam / <double> k)

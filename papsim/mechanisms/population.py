@@ -15,6 +15,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order
 
+from papsim.mechanisms import quantiles
+
 if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
@@ -79,26 +81,13 @@ def displace(population: np.ndarray, flee: np.ndarray, host: np.ndarray,
 def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
     """Independent Poisson counts of means ``lam`` (non-negative, finite) per cell, as floats, each the
     inverse of the Poisson distribution function at the cell's own uniform (``rng.random(len(lam))``: one
-    per cell, in cell order): the smallest ``k`` with ``u < F(k)``, ``F`` summed term by term
-    (``p_0 = exp(-lam)``, ``p_k = p_(k-1) lam / k``; a cell stops when its term underflows).
+    per cell, in cell order; :func:`quantiles.poisson`).
 
     A cell's count depends on its mean and its uniform only: a change of the means elsewhere (another
     scenario on the same seed) moves no other cell's count, so common random numbers pair scenarios cell by
     cell. A cell of zero mean never gets an event.
     """
-    u = rng.random(len(lam))
-    term = np.exp(-lam)
-    cdf = term.copy()
-    counts = np.zeros(len(lam))
-    left = (u >= cdf).nonzero()[0]
-    k = 0
-    while len(left):
-        k += 1
-        term[left] *= lam[left] / k
-        cdf[left] += term[left]
-        counts[left] = k
-        left = left[(u[left] >= cdf[left]) & (term[left] > 0)]
-    return counts
+    return quantiles.poisson(rng.random(len(lam)), lam)
 
 
 def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, pressure: np.ndarray,

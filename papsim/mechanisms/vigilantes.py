@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from papsim.mechanisms import distinct_neighbours
+from papsim.mechanisms import distinct_neighbours, quantiles
 
 PARAMETERS: tuple[str, ...] = ("vigilante_max_per_cell", "vigilante_violence_scale", "vigilante_protection_scale",
                                "vigilante_response_days", "vigilante_killing_rate", "vigilante_gang_share")
@@ -106,9 +106,10 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
              gang_share: float, valid: np.ndarray | None = None) -> Outcome:
     """The day's killings by vigilantes.
 
-    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members`` (one array
-    draw over all the cells), split into gang members with ``rng.binomial(kills, gang_share)`` (one array draw
-    over all the cells) and suspects among residents (the rest, at most the cell's whole residents). Gang members killed are charged to :func:`charged_group`;
+    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members``, split
+    into gang members, binomial of the kills with ``gang_share``, and suspects among residents (the rest, at
+    most the cell's whole residents): each count from the cell's own uniform (:mod:`quantiles`: one uniform
+    per cell of the map for the kills, then one for the split). Gang members killed are charged to :func:`charged_group`;
     where a group's total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so
     that the total equals ``members`` (then fractional). ``members`` is not changed: the caller removes
     ``members_killed``. No draw at all when no cell has a positive mean.
@@ -125,9 +126,8 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
     # drawn for every cell, so that a cell's numbers do not move with the other cells' brigades (scenarios on
     # the same seed stay paired: papsim/streams.py)
-    every = rng.poisson(lam)
-    every_gang = rng.binomial(every, gang_share).astype(float)
-    kills, gang = every[cells], every_gang[cells]
+    kills = quantiles.poisson(rng.random(n)[cells], lam[cells])
+    gang = quantiles.binomial(rng.random(n)[cells], kills, gang_share)
     residents[cells] = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population[cells], 0.0)))
     hit = (kills > 0).nonzero()[0]
     if len(hit) == 0:
