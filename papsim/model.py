@@ -242,7 +242,7 @@ class PortAuPrince(mesa.Model):
                            detained=self.detained)
         self.hnp, self.mss, self.detained = hits.hnp, hits.mss, hits.detained
         self.event_log.add("attack", t, hits.log)
-        if hits.attacks:  # the attackers' losses and the escapees who join change whole groups
+        if hits.attacks:  # the cells taken are occupied; the attackers' losses and the escapees change whole groups
             taken = hits.log[hits.log[:, ASSAULT_TAKEN] > 0]
             fighters.occupy(p, self.gang_strength, taken[:, 0].astype(np.int64), taken[:, 1].astype(np.int64),
                             self.controller, self.nbr, self.geo.nbr_distinct)
@@ -258,7 +258,7 @@ class PortAuPrince(mesa.Model):
         retaliation.day(k, p, self.retaliation, self.events, self.geo)
         self.site_closed_today = hits.closed
         self.site_closed_days += hits.closed
-        strength = self.gang_strength
+        strength = self.gang_strength  # the fighters per cell, changed in place below
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
         lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
                                  valid=self.geo.nbr_distinct, border=front & (self.controller < 0),

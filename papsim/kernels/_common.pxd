@@ -244,8 +244,7 @@ cdef inline void _advance_into(double* fighters, const int64_t* cells, const int
                                const int64_t* owners, Py_ssize_t m, const int64_t* controller,
                                double share) noexcept nogil:
     """``fighters.advance_into``: each taken cell, in order, gets ``share`` of its source's fighters, taken
-    from it, when the source is still its new owner's (sources are then never cells taken: the order of
-    the list is the order of each source's moves, as NumPy's levels)."""
+    from it, when the source is still its new owner's, one cell after another in the order listed."""
     cdef Py_ssize_t r
     cdef double moved
     for r in range(m):

@@ -18,11 +18,11 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "deb70baf8cf9428cfa1a976c1f8187ae057f16ab6a8d0679797490e62ce67ab6",
+    "operations": "0050bc6dcfb8295a4f552f14dd1736e2fd07365796103526e793f93f93df5e56",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
     "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",
-    "fighters": "6199f7192aa0c0c32ed203e0bb1f0861ba367194b0f760db078229cc4c6f063b",
+    "fighters": "befdd40179b0cee7ca832709a57f645936bf69049e050112ef2f1d43062cb206",
 }
 cdef enum:
     N_LOG = 12  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)

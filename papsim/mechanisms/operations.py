@@ -131,16 +131,15 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
          terms: RaidTerms) -> tuple[int, int, np.ndarray, float, float, float, float, np.ndarray]:
     """The day's raids, from the choice of targets to the cells cleared (one compiled call a day).
 
-    ``strength`` is the fighters per cell (:mod:`papsim.mechanisms.fighters`); up to ``n_ops`` targets are
-    the best gang cells by
-    ``terms.target_rule`` (:func:`posture.target_scores`; one uniform draw per gang cell breaks ties, none
-    when ``n_ops <= 0``: :func:`posture.choose_targets`). Without a target nothing else changes. Otherwise the
+    ``strength`` is the fighters per cell (:mod:`papsim.mechanisms.fighters`); up to ``n_ops`` targets are the best
+    gang cells by ``terms.target_rule`` (:func:`posture.target_scores`; one uniform draw per gang cell breaks ties,
+    none when ``n_ops <= 0``: :func:`posture.choose_targets`). Without a target nothing else changes. Otherwise the
     first ``units_per_operation`` raiders per target go (role ``posture.OPERATION``, raider ``r`` to target
-    ``r % n``) and fight (:func:`fight`); cleared cells lose their gang (their surviving fighters fall back to
-    their group's neighbouring cells: :func:`fighters.retreat`), are held until ``today + hold`` and marked
-    cleared today; ``events`` gains one per operation; the groups' members are their fighters' sum after the
-    fights. ``units``, the fighters, the gangs' members and arms, ``controller``, ``presence``,
-    ``held_until``, ``cleared_on`` and ``events`` in place.
+    ``r % n``) and fight (:func:`fight`); cleared cells lose their gang (their surviving fighters fall back to their
+    group's neighbouring cells: :func:`fighters.retreat`), are held until ``today + hold`` and marked cleared today;
+    ``events`` gains one per operation; the groups' members are their fighters' sum after the fights. ``units``, the
+    fighters, the gangs' members and arms, ``controller``, ``presence``, ``held_until``, ``cleared_on`` and
+    ``events`` in place.
 
     Returns ``(operations, cells cleared, civilians killed per cell, gang members killed, arrested, HNP
     losses, MSS losses, the log of the operations)`` (:data:`RAID_LOG`; no rows without an operation).
@@ -180,7 +179,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     without operations: :func:`posture.choose_targets`), and fight (:func:`raid`, all in one call). Cleared
     cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
     ``units``, the fighters per cell (``gang_strength``), ``controller``, the gangs' members and arms,
-    ``presence``, ``held_until``, ``cleared_on`` and ``events`` (one per operation) in place. ``reprisals``: the cells' retaliation intensity (informants' fear)."""
+    ``presence``, ``held_until``, ``cleared_on`` and ``events`` (one per operation) in place. ``reprisals``:
+    the cells' retaliation intensity (informants' fear)."""
     per_op = p["units_per_operation"]
     terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["intelligence_base"], p["gang_lethality"],
                       p["roe_caution"],

@@ -91,15 +91,17 @@ def poisson_field(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
 
 
 def one_day(rng: np.random.Generator, population: np.ndarray, *, held: np.ndarray, pressure: np.ndarray,
-            contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray, violence: np.ndarray,
-            displaced: np.ndarray, rates: Rates) -> tuple[float, np.ndarray, np.ndarray, float, float, np.ndarray]:
+            contested: np.ndarray, patrolled: np.ndarray, land: np.ndarray, civilians_killed: np.ndarray,
+            violence: np.ndarray, displaced: np.ndarray,
+            rates: Rates) -> tuple[float, np.ndarray, np.ndarray, float, float, np.ndarray]:
     """A day of the population, in place: Poisson deaths and kidnappings, then flight.
 
-    Deaths (gang killings drawn from :func:`deaths_expected`, by the fighters' ``pressure`` per cell, plus ``civilians_killed`` in operations and
-    attacks, capped by the residents) leave ``population``; ``violence`` decays by 10% a day and adds them;
-    ``displaced_per_death`` people flee per death and ``front_flight_rate`` of contested cells' residents
-    flee, hosted by the secure cells (:func:`displace`); ``displaced`` adds what each cell gained. Draws the
-    deaths, then the kidnappings, each as a :func:`poisson_field`. Returns ``(deaths, deaths per cell,
+    Deaths (gang killings drawn from :func:`deaths_expected`, by the fighters' ``pressure`` per cell, plus
+    ``civilians_killed`` in operations and attacks, capped by the residents) leave ``population``;
+    ``violence`` decays by 10% a day and adds them; ``displaced_per_death`` people flee per death and
+    ``front_flight_rate`` of contested cells' residents flee, hosted by the secure cells (:func:`displace`);
+    ``displaced`` adds what each cell gained. Draws the deaths, then the kidnappings, each as a
+    :func:`poisson_field`. Returns ``(deaths, deaths per cell,
     kidnappings per cell, moved within the city, left the city, secure mask)``.
     """
     gang_held = held.astype(float)

@@ -106,13 +106,13 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
              gang_share: float, valid: np.ndarray | None = None) -> Outcome:
     """The day's killings by vigilantes.
 
-    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members``, split
-    into gang members, binomial of the kills with ``gang_share``, and suspects among residents (the rest, at
-    most the cell's whole residents): each count from the cell's own uniform (:mod:`quantiles`: one uniform
-    per cell of the map for the kills, then one for the split). Gang members killed are charged to :func:`charged_group`;
-    where a group's total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so
-    that the total equals ``members`` (then fractional). ``members`` is not changed: the caller removes
-    ``members_killed``. No draw at all when no cell has a positive mean.
+    Killings in a cell are Poisson with mean ``killing_rate * vigilance * bordering gang members``, split into gang
+    members, binomial of the kills with ``gang_share``, and suspects among residents (the rest, at most the cell's
+    whole residents): each count from the cell's own uniform (:mod:`quantiles`: one uniform per cell of the map for
+    the kills, then one for the split). Gang members killed are charged to :func:`charged_group`; where a group's
+    total exceeds its ``members``, its cells' gang kills are scaled down by the same factor so that the total equals
+    ``members`` (then fractional). ``members`` is not changed: the caller removes ``members_killed``. No draw at all
+    when no cell has a positive mean.
     """
     n = len(vigilance)
     residents = np.zeros(n)
@@ -120,13 +120,12 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     valid = distinct_neighbours(nbr) if valid is None else valid
     cells = (vigilance > 0).nonzero()[0]
     held = valid[cells] & (controller[nbr[cells]] >= 0)  # worked out for the brigades' cells only
-    lam = np.zeros(n)
-    lam[cells] = killing_rate * vigilance[cells] * np.where(held, strength[nbr[cells]], 0.0).sum(axis=1)
+    lam = killing_rate * vigilance[cells] * np.where(held, strength[nbr[cells]], 0.0).sum(axis=1)
     if not (lam > 0).any():
         return Outcome(residents, lost, np.zeros((0, len(KILL_LOG))))
     # drawn for every cell, so that a cell's numbers do not move with the other cells' brigades (scenarios on
     # the same seed stay paired: papsim/streams.py)
-    kills = quantiles.poisson(rng.random(n)[cells], lam[cells])
+    kills = quantiles.poisson(rng.random(n)[cells], lam)
     gang = quantiles.binomial(rng.random(n)[cells], kills, gang_share)
     residents[cells] = np.minimum((kills - gang).astype(float), np.floor(np.maximum(population[cells], 0.0)))
     hit = (kills > 0).nonzero()[0]
