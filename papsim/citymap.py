@@ -38,7 +38,8 @@ from pyproj import Transformer
 from papsim import roads
 from papsim.errors import InputError
 
-SITE_KINDS = ("airport", "port", "fuel_terminal", "hospital", "palace", "prison", "intersection")
+SITE_KINDS = ("airport", "port", "fuel_terminal", "hospital", "palace", "prison", "intersection",
+              "police_station")
 UTM_18N = "EPSG:32618"
 _TO_UTM = Transformer.from_crs("EPSG:4326", UTM_18N, always_xy=True)
 

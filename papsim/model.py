@@ -2,9 +2,10 @@
 
 Per-cell state lives in Mesa property layers (attached to an ``OrthogonalMooreGrid`` built on first use of
 ``model.grid``); the model works on flat views of their arrays and calls the mechanisms (pure functions) in a
-fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → executions →
-gang attacks → drone strikes → retaliation → vigilantes → territory → population → displacement → economy
-and recruitment → trust → census → phase → the HNP's condition → record. The rules are in the mechanisms
+fixed order each day (:meth:`PortAuPrince.step`): funding → personnel → posture → operations → the guards'
+counter-attacks on lost sites → executions → gang attacks → drone strikes → retaliation → vigilantes →
+territory → population → displacement → economy and recruitment → trust → census → phase → the HNP's
+condition → record. The rules are in the mechanisms
 (``papsim/mechanisms/``); the model holds the state, calls them and records.
 Their array work goes through ``self.kernels`` (``papsim/kernels/__init__.py``: per module NumPy or its
 compiled twin, the same numbers). All randomness comes from ``self.streams``: one stream per mechanism,
@@ -24,8 +25,8 @@ from papsim.citymap import CityMap
 from papsim.events import PERPETRATORS, EventLog, deaths_by_perpetrator
 from papsim.kernels import select as select_kernels
 from papsim.mechanisms import (Grid, attacks, census, displacement, distinct_neighbours, drones, economy, executions,
-                               fighters, funding, hnp, operations, personnel, phases, population, posture, retaliation,
-                               settlement, territory, trust, vigilantes)
+                               fighters, funding, hnp, operations, personnel, phases, population, posture, recapture,
+                               retaliation, settlement, territory, trust, vigilantes)
 from papsim.outcomes import CommuneRecorder, Recorder
 from papsim.scenario import Scenario
 from papsim.streams import Streams
@@ -50,12 +51,6 @@ KILL_GANG = vigilantes.KILL_LOG.index("gang_killed")
 LAYERS: dict[str, float] = {"population": 0.0, "displaced": 0.0, "trust": 0.0, "security": 0.0, "violence": 0.0,
                             "retaliation": 0.0, "held_until": -1, "controller": territory.NO_GANG,
                             "gang_strength": 0.0, "vigilance": 0.0}
-
-
-def _share_of(part: float, total: float) -> float:
-    """``part / total`` of a part of the residents, 0 without residents: at most 1 (the part and the total are
-    summed in different orders, so the part of all cells can exceed the total by a rounding)."""
-    return min(1.0, float(part / total)) if total > 0 else 0.0
 
 
 class PortAuPrince(mesa.Model):
@@ -152,8 +147,8 @@ class PortAuPrince(mesa.Model):
             nbr_distinct=distinct_neighbours(nbr),
             nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.cell_road.astype(float),
             area_km2=city.cell_km ** 2, mean_population=float(self.population[self.urban].mean()), site_cells=sites,
-            site_nbr=nbr[sites],
-            site_distance=city.site_distance_km,
+            site_nbr=nbr[sites], site_distance=city.site_distance_km,
+            site_reach=attacks.reach(self.p, city.centres_km(), sites, nbr[sites]),
             prison_sites=np.array([k == "prison" for k in city.site_kinds]),
             fuel_sites=np.array([k == "fuel_terminal" for k in city.site_kinds]))
 
@@ -230,12 +225,17 @@ class PortAuPrince(mesa.Model):
                              frontier=frontier, population=self.population, trust=self.trust,
                              reprisals=self.retaliation, held_until=self.held_until, cleared_on=self.cleared_on,
                              events=self.events)
+        ops = recapture.day(p, rng["recapture"], self.force, self.gang_arrays, self.geo, today=t, ops=ops,
+                            detained=self.detained, controller=self.controller, strength=self.gang_strength,
+                            trust=self.trust, reprisals=self.retaliation, population=self.population,
+                            held_until=self.held_until, cleared_on=self.cleared_on, events=self.events)
         shot = executions.day(p, rng["executions"], ops.log, len(self.land))  # the executed leave ops.log's arrested
         arrested = ops.arrested - shot.executed
         self.detained += arrested
         self.event_log.add("operation", t, ops.log)
         self.event_log.add("execution", t, shot.log)
-        hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, strength=self.gang_strength,
+        hits = attacks.day(k, p, rng["attacks"], self.force, self.gang_arrays, self.geo, today=t,
+                           strength=self.gang_strength,
                            controller=self.controller, intensity=self.retaliation, held_until=self.held_until,
                            events=self.events, population=self.population,
                            posts=self.unit_cell[self.unit_role == posture.HOLD], hnp=ops.hnp, mss=ops.mss,
@@ -305,7 +305,7 @@ class PortAuPrince(mesa.Model):
                   land=self.land)
         city, communes = self._census(held, people.secure, people.killed)
         self.phase, self.days_below_transition = phases.day(p, self.phase, self.days_below_transition, self.mss,
-                                                            _share_of(city.gang_held_residents, city.residents))
+                                                            census.share_of(city.gang_held_residents, city.residents))
         deaths = ops.deaths + hits.deaths
         deaths[0] += strikes.killed + shot.executed
         self.hnp_state = hnp.day(p, self.hnp_state, deaths[1])
@@ -361,13 +361,13 @@ class PortAuPrince(mesa.Model):
         ``strikes``: the day's drone strikes."""
         by_security, by_vigilantes, by_gangs = culprits.sum(axis=1)  # in the order of PERPETRATORS
         total = city.residents
-        secure_share = _share_of(city.secure_residents, total)
+        secure_share = census.share_of(city.secure_residents, total)
         nh = self.n_hnp_units
         readiness = self.force.readiness[nh:][self.unit_personnel[nh:] > 0]  # active MSS units
         self.commune_recorder.write(self.day, communes, np.add.reduceat(culprits, self._commune_starts, axis=1))
         self.recorder.write(self.day, {
             "gang_territory_share": float(communes[0].sum()) / self._urban_cells,
-            "gang_population_share": _share_of(city.gang_held_residents, total),
+            "gang_population_share": census.share_of(city.gang_held_residents, total),
             "contested_cells": city.contested_cells,
             "deaths_civilian": deaths[0], "deaths_civilian_operations": civ_ops,
             "injured_civilian": self.p["injured_per_killed"] * deaths[0],

@@ -93,6 +93,23 @@ _PARAMETERS: tuple[Parameter, ...] = (
     _p("gang_attack_resolve", 1.0, "ratio", 0.0, 4.0,
        "assumption: groups attack what they expect to win (square-law fighting strengths, Lanchester 1916)",
        "gangs", "Fighting strength a group needs against a target's guards, relative to theirs, to attack it."),
+    _p("offensive_start_day", 59, "day", 0, 3650,
+       "record: the Viv Ansanm coordinated offensive from 29 Feb 2024 (AP; record additions 7a) [V], day 59 of a "
+       "run from 1 Jan 2024 [D]", "gangs",
+       "Day of the run on which the coalition's offensive begins (its groups mass against key sites).", "int"),
+    _p("offensive_days", 54, "days", 0, 365,
+       "record: police buildings ransacked or burned 29 Feb-mid-Apr 2024 (BINUH), the Palace attacked 1, 13 and "
+       "22 Apr 2024 [V]: 29 Feb-22 Apr, 54 days [D]; 0: no offensive", "gangs",
+       "Length of the coalition's offensive.", "int"),
+    _p("offensive_attack_rate", 0.2, "1/day", 0.03, 1.0,
+       "record: >=22 police buildings ransacked or burned in 7 weeks, both prisons stormed on days 3-4 of the "
+       "offensive, the airport attacked on day 5 and the port on days 7-8 (record additions 3d, 7a) [V]; value "
+       "assumption", "gangs",
+       "Daily rate at which the coalition attacks an open key site it can take during its offensive."),
+    _p("offensive_reach_km", 2.0, "km", 0.5, 5.0,
+       "assumption: the coalition's groups from Martissant, Bel Air and Delmas 6 converged on the downtown sites "
+       "(record additions 7a [V])", "gangs",
+       "Distance from a key site within which the coalition's fighters join an attack on it in its offensive."),
     _p("low_profile_engagement", 0.3, "share", 0.1, 0.8,
        "seed 003_95e9fba624dc4210 (keep a low profile and wait); value assumption", "gangs",
        "Share of a low-profile group's local strength that stands and fights an operation."),
@@ -288,6 +305,11 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "Dynamic units that act together in one operation.", "int"),
     _p("operation_tempo", 0.25, "share", 0.05, 1.0, "assumption (rotation, rest and logistics between raids)",
        "policy", "Share of raid-ready dynamic units that go on an operation on a given day."),
+    _p("recapture_rate", 0.03, "1/day", 0.005, 0.2,
+       "record: the HUEH occupied 1 Apr 2024 and retaken by the police in early Jul 2024; the Gressier station "
+       "abandoned 10-11 May and retaken after 30 Jun 2024; the airport closed 4 Mar-20 May 2024 (record additions, "
+       "site histories and 3d) [V]: weeks to months; value assumption", "policy",
+       "Daily rate at which the guards of a key site a gang holds counter-attack it."),
     _p("hold_days", 30, "days", 0, 180, "seed 002_d688c9cc41807fef (holding liberated areas is demanding)", "policy",
        "Days a cleared cell is held by the operation that cleared it.", "int"),
     _p("patrol_share", 0.15, "share", 0.0, 0.6, "seed 002_d688c9cc41807fef (active patrolling of public spaces)",

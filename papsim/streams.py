@@ -20,7 +20,7 @@ import numpy as np
 SETUP = ("gangs", "units")
 """The streams that serve the initial state only (gang territory, the security units)."""
 MECHANISMS = ("gangs", "units", "posture", "operations", "attacks", "territory", "population", "economy", "trust",
-              "drones", "executions", "vigilantes")
+              "drones", "executions", "vigilantes", "recapture")
 """The streams, one per mechanism that draws (the :data:`SETUP` ones first). A new stream goes at the end:
 each stream's key comes from its place in the list."""
 

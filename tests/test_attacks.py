@@ -55,3 +55,45 @@ def test_bolder_groups_attack_more_and_some_attacks_take_their_target():
     assert bold.timeseries["gang_attacks"].sum() > 5 * max(1.0, shy.timeseries["gang_attacks"].sum())
     taken = bold.events[(bold.events["kind"] == "attack") & (bold.events["outcome"] == "taken")]
     assert len(taken) > 0
+
+
+def test_the_offensive_is_its_dated_window():
+    p = {"offensive_start_day": 59, "offensive_days": 54}
+    assert [attacks.offensive(p, t) for t in (58, 59, 112, 113)] == [False, True, True, False]
+    assert not any(attacks.offensive(dict(p, offensive_days=0), t) for t in range(200))
+
+
+def test_reach_is_the_cells_within_the_distance_and_always_the_neighbours():
+    x, y = np.arange(10) * 0.5, np.zeros(10)  # a row of 500 m cells
+    nbr = np.array([[4, 6, 5, 5, 5, 5, 5, 5], [0, 1, 1, 1, 1, 1, 1, 1]])  # sites at cells 5 and 1
+    site, cell = attacks.reach({"offensive_reach_km": 1.0}, (x, y), np.array([5, 1]), nbr)
+    assert cell[site == 0].tolist() == [3, 4, 5, 6, 7] and cell[site == 1].tolist() == [0, 1, 2, 3]
+    site, cell = attacks.reach({"offensive_reach_km": 0.1}, (x, y), np.array([5, 1]), nbr)
+    assert cell[site == 0].tolist() == [4, 5, 6]  # too short a reach still takes in the attackers' own cells
+
+
+def test_the_coalition_brings_its_confronting_allies_within_reach():
+    gangs = Gangs(members=np.full(4, 100.0), arms=np.full(4, 100.0), cash=np.zeros(4),
+                  confront=np.array([True, True, False, True]), alliance=np.array([0, 0, 0, 1]),
+                  side_of=np.array([0, 0, 0, 1, -1], np.int16))
+    controller = np.array([0, 1, 2, 3, -1, 1])
+    fighters = np.array([10.0, 20.0, 30.0, 40.0, 0.0, 5.0])
+    reach = np.array([[0, 0, 0, 0, 0, 1, 1, 2], [0, 1, 2, 3, 4, 3, 5, 0]])  # cell 5 is in site 1's reach only
+    brought = attacks.coalition(gangs, reach, fighters, controller, np.array([0, 3, -1]))
+    # site 0, led by group 0: its ally 1 joins, the low-profile ally 2 and the rival 3 do not
+    assert brought[0].tolist() == [10.0, 20.0, 0.0, 0.0]
+    assert brought[1].tolist() == [0.0, 0.0, 0.0, 40.0]  # led by group 3: group 1's cell 5 is not its ally
+    assert not brought[2].any()  # no attacker, nobody comes
+
+
+def test_the_offensive_takes_key_sites_the_groups_alone_could_not():
+    """Same seed: in the offensive's weeks the coalition takes key sites; without the offensive, no group
+    attacks them in those weeks (a site's guards outgun one group's fighters)."""
+    scenario = load_scenario("scenarios/mss_as_deployed.toml")
+    window = (59 <= np.arange(400)) & (np.arange(400) < 113)
+    runs = {days: papsim.run(scenario.replace(offensive_days=days), seed=1, days=130) for days in (0, 54)}
+    taken = {days: r.events[(r.events["kind"] == "attack") & (r.events["outcome"] == "taken")
+                            & window[r.events["day"].to_numpy()]] for days, r in runs.items()}
+    assert len(taken[54]) >= 5 and len(taken[0]) == 0
+    kinds = set(runs[54].sites.loc[runs[54].sites["days_closed"] > 0, "kind"])
+    assert "police_station" in kinds and kinds & {"port", "prison", "hospital", "palace", "airport"}

@@ -65,6 +65,7 @@ def city(g: np.random.Generator):
                 nbr_land_t=territory.land_neighbours_t(nbr, land), road=(g.random(n) < 0.3).astype(float),
                 area_km2=float(g.choice([0.04, 0.25])), mean_population=float(population.mean() + 1.0),
                 site_cells=sites, site_nbr=nbr[sites], site_distance=np.round(g.uniform(0, 5, n), 1),
+                site_reach=np.array((np.arange(n_sites), sites)),
                 prison_sites=g.random(n_sites) < 0.3, fuel_sites=g.random(n_sites) < 0.3)
     return n, controller, gangs, grid, population, strength
 
@@ -288,7 +289,8 @@ def test_a_day_said_without_attacks_has_none():
         n_sites = int(g.integers(1, 16))
         n = n_sites + int(g.integers(0, 30))
         sites = g.choice(n, n_sites, replace=False)
-        rate = float(g.choice([0.0, g.uniform(0, 0.2), g.uniform(0.5, 5)]))
+        rate = float(g.choice([0.0, g.uniform(0, 0.2), g.uniform(0.5, 5)])) * np.where(  # per site: offensive
+            g.random(n_sites) < 0.3, g.uniform(0, 3, n_sites), 1.0)
         intensity = g.uniform(0, 6, n) * (g.random(n) < 0.5)
         held = np.where(g.random(n_sites) < g.choice([0.0, 0.5, 1.0]), g.integers(0, 4, n_sites), NO_GANG)
         att = g.uniform(0, 50, n_sites) * (g.random(n_sites) < 0.6)

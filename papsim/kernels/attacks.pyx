@@ -14,7 +14,7 @@ from papsim.kernels._common cimport (
 cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
-TWIN_OF = {"attacks": "5c15de3ec2ed7d8e0802d4214589268311fe1fa31275a8812ad7896e688e53f8", "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb"}
+TWIN_OF = {"attacks": "665c3a3eedfd09190c24759380f37daef7ecdddaa3f4b3d2e5912239602c0249", "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 cdef enum:
@@ -48,8 +48,8 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
     cdef const double* staff = <const double*> _vec(personnel, cnp.NPY_DOUBLE, units, False, "personnel")
     cdef const double* eff = <const double*> _vec(effectiveness, cnp.NPY_DOUBLE, units, False, "effectiveness")
     cdef const cnp.npy_bool* mss = <const cnp.npy_bool*> _vec(is_mss, cnp.NPY_BOOL, units, False, "is_mss")
-    cdef double* mem = <double*> _vec(members, cnp.NPY_DOUBLE, -1, True, "members")
-    cdef Py_ssize_t k, g = cnp.PyArray_DIM(members, 0)
+    cdef const double* mem = <const double*> _vec(members, cnp.NPY_DOUBLE, -1, False, "members")
+    cdef Py_ssize_t g = cnp.PyArray_DIM(members, 0)
     cdef const double* weapons = <const double*> _vec(arms, cnp.NPY_DOUBLE, g, False, "arms")
     cdef const double* pop = <const double*> _vec(population, cnp.NPY_DOUBLE, -1, False, "population")
     cdef Py_ssize_t n = cnp.PyArray_DIM(population, 0)
@@ -71,9 +71,8 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
     cdef cnp.ndarray log = <cnp.ndarray> cnp.PyArray_ZEROS(2, dims, cnp.NPY_DOUBLE, 0)
     cdef double* row
     cdef double* rows = <double*> cnp.PyArray_DATA(log)
-    # per fight: red, blue, blue's effectiveness, a, b, the losses; per unit its fight (-1: not at one);
-    # per group the attackers' losses
-    cdef double* red = <double*> _scratch(7 * m + units + g, sizeof(double), False)
+    # per fight: red, blue, blue's effectiveness, a, b, the losses; per unit its fight (-1: not at one)
+    cdef double* red = <double*> _scratch(7 * m + units, sizeof(double), False)
     cdef double* blue = red + m
     cdef double* blue_eff = red + 2 * m
     cdef double* a = red + 3 * m
@@ -81,7 +80,6 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
     cdef double* blue_loss = red + 5 * m
     cdef double* red_loss = red + 6 * m
     cdef int64_t* where = <int64_t*> (red + 7 * m)  # int64 and double are as wide
-    cdef double* gang_loss = red + 7 * m + units
     try:
         for c in range(m):
             red[c] = mass * st[c]
@@ -97,12 +95,6 @@ def assault(object rng, cnp.ndarray cells not None, cnp.ndarray attackers not No
             a[c] = security_lethality * blue_eff[c] / _maximum(blue[c], 1e-9)
             b[c] = gang_lethality * _minimum(1.0, weapons[by[c]] / _maximum(mem[by[c]], 1e-9))
         _fight(bitgen, m, blue, red, a, b, 1.0, blue_loss, red_loss)
-        for k in range(g):
-            gang_loss[k] = 0.0
-        for c in range(m):
-            gang_loss[by[c]] += red_loss[c]
-        for k in range(g):
-            mem[k] = _maximum(0.0, mem[k] - gang_loss[k])
         lost[0] = 0.0
         lost[1] = 0.0
         for u in range(units):  # the losses per force, in all and per fight (log columns 6 and 7), unit by unit

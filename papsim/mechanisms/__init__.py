@@ -27,6 +27,7 @@ class Grid(NamedTuple):
     site_cells: np.ndarray  # cell of each key site
     site_nbr: np.ndarray  # neighbours of each key site's cell
     site_distance: np.ndarray  # km from each cell to the nearest key site
+    site_reach: np.ndarray  # (2, m) the pairs (site, cell) within the offensive's reach (attacks.reach)
     prison_sites: np.ndarray  # bool per site
     fuel_sites: np.ndarray  # bool per site
 

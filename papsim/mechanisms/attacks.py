@@ -1,10 +1,13 @@
 """Gang attacks on key sites: confronting groups next to an open site attack it, more often after violence
-nearby (:mod:`papsim.mechanisms.retaliation`), and take it if the guards are beaten.
+nearby (:mod:`papsim.mechanisms.retaliation`), and take it if the guards are beaten. During the coalition's
+offensive the groups of the attacker's alliance that confront the forces mass their fighters from within reach
+of a site, and attack sites more often (:func:`coalition`).
 
 Sources: attacks on the forces by groups that confront them (seed 003_95e9fba624dc4210); ≥22 police
 stations attacked Feb-Apr 2024 (record [S]); 3,700-4,700 detainees escaped the prisons stormed in Mar 2024
 (record [S]); the prisons held them at the start (``detained_at_start``); 48 HNP killed and 75 injured
-in 2023 (record [V]).
+in 2023 (record [V]); the Viv Ansanm offensive from 29 Feb 2024 massed the coalition's groups against police
+stations, the prisons (2-3 Mar), the airport (4 Mar) and the port (6-7 Mar) (record additions 7a, 3d [V]).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ if TYPE_CHECKING:
 
 PARAMETERS: tuple[str, ...] = ("gang_attack_rate", "gang_attack_mass", "security_lethality", "roe_caution",
                                "gang_lethality", "clear_ratio", "civilian_harm_ratio", "escapee_join_share",
-                               "gang_attack_resolve")
+                               "gang_attack_resolve",
+                               "offensive_start_day", "offensive_days", "offensive_attack_rate",
+                               "offensive_reach_km")
 ASSAULT_LOG: tuple[str, ...] = ("cell", "gang", "personnel", "mss_personnel", "fighters", "gang_killed",
                                 "hnp_losses", "mss_losses", "civilians_killed", "taken")
 """The columns of :func:`assault`'s log, one row per fight in the order of its cells: the attacked cell and
@@ -45,7 +50,7 @@ class Outcome(NamedTuple):
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid, *,
-        strength: np.ndarray, controller: np.ndarray, intensity: np.ndarray, held_until: np.ndarray,
+        today: int, strength: np.ndarray, controller: np.ndarray, intensity: np.ndarray, held_until: np.ndarray,
         events: np.ndarray, population: np.ndarray, posts: np.ndarray, hnp: float, mss: float,
         detained: float) -> Outcome:
     """The day's attacks on the open key sites and on the ``posts`` (the cells units hold on cleared ground):
@@ -53,11 +58,14 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
 
     The strongest confronting neighbour of a target attacks with :func:`retaliation.attack_probability`
     (worked out only for the open targets with a confronting neighbour), massing ``gang_attack_mass`` times
-    the fighters of its cell, against the units posted in the cell (the square law, :func:`combat.engage`);
+    the fighters of its cell (during the offensive, :func:`offensive`, the fighters its coalition brings to a
+    site, :func:`coalition`, at ``offensive_attack_rate``), against the units posted in the cell (the square
+    law, :func:`combat.engage`);
     it takes the cell when the guards left are fewer than the clearing ratio times its survivors: a post, like
     a site, holds as long as its guards win. Several targets in one cell are fought for once, by the first
     listed (sites before posts), cell by cell in cell order. Civilians are harmed as in an operation, without
-    caution. A prison taken frees its share of the detainees, of whom ``escapee_join_share`` join the group
+    caution. The attackers' losses leave the groups in proportion to the fighters each brought. A prison
+    taken frees its share of the detainees, of whom ``escapee_join_share`` join the group
     holding it (the rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per
     attack) in place.
 
@@ -70,12 +78,22 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
                                                 np.concatenate((grid.site_nbr, grid.nbr[posts])))
     draw = rng.random(len(targets))
     held = controller[targets]
-    if not _may_attack(p["gang_attack_rate"], draw, att, held, intensity, targets):
+    rate = np.full(len(targets), p["gang_attack_rate"])
+    bring = None  # per target the fighters each group brings, during the offensive
+    if offensive(p, today):
+        bring = np.zeros((len(targets), len(gangs.members)))
+        led = np.arange(len(sites), len(targets))
+        led = led[owner[led] >= 0]
+        bring[led, owner[led]] = att[led]  # a post is attacked by its strongest neighbour alone
+        bring[:len(sites)] = coalition(gangs, grid.site_reach, strength, controller, owner[:len(sites)])
+        att = bring.sum(axis=1)
+        rate[:len(sites)] = p["offensive_attack_rate"]
+    if not _may_attack(rate, draw, att, held, intensity, targets):
         return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained,
                        held[:len(sites)] != territory.NO_GANG, np.zeros((0, len(ASSAULT_LOG))))
     able = ((held == territory.NO_GANG) & (att > 0)).nonzero()[0]
     able = able[worth_attacking(p, units, gangs, targets[able], owner[able], att[able], len(controller))]
-    attacked = able[draw[able] < retaliation.attack_probability(p["gang_attack_rate"], intensity[targets[able]])]
+    attacked = able[draw[able] < retaliation.attack_probability(rate[able], intensity[targets[able]])]
     deaths = np.zeros(3)
     fights = 0
     if len(attacked):
@@ -87,6 +105,13 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         killed, hnp_loss, mss_loss, civilians, taken, log = k.attacks.assault(
             rng, cells, owner[first], att[first], units.cell, units.personnel, units.effectiveness, units.is_mss,
             gangs.members, gangs.arms, population, grid.mean_population, controller, held_until, events, terms)
+        lost = log[:, ASSAULT_LOG.index("gang_killed")]
+        if bring is None:
+            by_group = np.bincount(owner[first], weights=lost, minlength=len(gangs.members))
+        else:
+            brought = bring[first]
+            by_group = (brought / brought.sum(axis=1, keepdims=True) * lost[:, None]).sum(axis=0)
+        gangs.members[:] = np.maximum(0.0, gangs.members - by_group)
         hnp = max(0.0, hnp - hnp_loss)
         mss = max(0.0, math.floor(mss - mss_loss))
         deaths[:] = (killed, HNP_DEATH_SHARE * hnp_loss, HNP_DEATH_SHARE * mss_loss)
@@ -102,6 +127,38 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     closed = controller[sites] != territory.NO_GANG
     closed[attacked[attacked < len(sites)]] = True
     return Outcome(fights, deaths, civilians, hnp, mss, detained, closed, log)
+
+
+def offensive(p: Mapping, today: int) -> bool:
+    """Whether ``today`` falls in the coalition's offensive: ``offensive_days`` from ``offensive_start_day``
+    (record: the Viv Ansanm offensive of 29 Feb-22 Apr 2024 [V]; a scenario input until the coalition's
+    strategy is a state of the model)."""
+    return p["offensive_start_day"] <= today < p["offensive_start_day"] + p["offensive_days"]
+
+
+def reach(p: Mapping, centres_km: tuple[np.ndarray, np.ndarray], site_cells: np.ndarray,
+          site_nbr: np.ndarray) -> np.ndarray:
+    """``(2, m)``: the pairs (site, cell) of the cells within ``offensive_reach_km`` of each site's cell or next
+    to it (so an attacker's own cell is always in reach), site by site in cell order."""
+    x, y = centres_km
+    near = np.hypot(x[None, :] - x[site_cells, None], y[None, :] - y[site_cells, None]) <= p["offensive_reach_km"]
+    near[np.arange(len(site_cells))[:, None], site_nbr] = True
+    return np.array(near.nonzero())
+
+
+def coalition(gangs: Gangs, site_reach: np.ndarray, fighters: np.ndarray, controller: np.ndarray,
+              leads: np.ndarray) -> np.ndarray:
+    """``(sites, groups)``: the fighters each group brings to an attack on each site led by ``leads`` (-1: no
+    attacker, nobody comes): all those standing within reach (:func:`reach`) of the groups of the lead's
+    alliance that confront the forces. Record: the coalition's groups massed together in its offensive [V]."""
+    site, cell = site_reach
+    group = controller[cell]
+    lead = leads[site]
+    joins = (group >= 0) & (lead >= 0)
+    joins[joins] = gangs.confront[group[joins]] & (gangs.alliance[group[joins]] == gangs.alliance[lead[joins]])
+    n = len(gangs.members)
+    return np.bincount(site[joins] * n + group[joins], weights=fighters[cell[joins]],
+                       minlength=len(leads) * n).reshape(len(leads), n)
 
 
 def fighting_strengths(p: Mapping, units: personnel.Units, gangs: Gangs, cells: np.ndarray, groups: np.ndarray,
@@ -147,11 +204,12 @@ def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, 
     ``attackers`` massing ``terms.mass`` times its cell ``strength`` against the units posted there.
 
     The guards' personnel and effectiveness are added unit by unit; the square law (:func:`combat.engage`),
-    the attackers armed as far as their weapons go; a cell is taken when the guards left are fewer than the
-    clearing ratio times the attackers left. The attackers' losses leave their groups; the guards' losses are
+    the attackers armed as far as the lead group's weapons go; a cell is taken when the guards left are fewer
+    than the clearing ratio times the attackers left. The attackers' losses are in the log (the caller takes
+    them from the groups that fought); the guards' losses are
     shared by the units of each cell in proportion to their personnel and added up per force, unit by unit.
     Civilians are harmed as in an operation, without caution (:func:`combat.civilian_harm_expected`, drawn
-    where positive). ``members``, ``controller``, ``held_until`` and ``events`` (one per fight) in place.
+    where positive). ``controller``, ``held_until`` and ``events`` (one per fight) in place.
     Returns ``(gang members killed, HNP lost, MSS lost, civilians killed per cell, cells taken, the log of
     the fights)`` (:data:`ASSAULT_LOG`).
     """
@@ -165,7 +223,6 @@ def assault(rng: np.random.Generator, cells: np.ndarray, attackers: np.ndarray, 
     a = terms.security_lethality * blue_eff / np.maximum(blue, 1e-9)
     blue_loss, red_loss = combat.engage(blue, red, a, terms.gang_lethality * armed, rng)
     captured = (blue - blue_loss) * terms.clear_ratio <= (red - red_loss)
-    members[:] = np.maximum(0.0, members - np.bincount(attackers, weights=red_loss, minlength=len(members)))
     share = personnel[posted] * (blue_loss / np.maximum(blue, 1e-9))[where]  # each posted unit's losses
     lost = np.bincount(is_mss[posted], weights=share, minlength=2)
     per_fight = np.zeros((len(cells), 2))
@@ -198,14 +255,14 @@ def _first_per_cell(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _SURE = 1e-9
 
 
-def _may_attack(rate: float, draw: np.ndarray, att: np.ndarray, held: np.ndarray, intensity: np.ndarray,
+def _may_attack(rate: np.ndarray, draw: np.ndarray, att: np.ndarray, held: np.ndarray, intensity: np.ndarray,
                 sites: np.ndarray) -> bool:
     """Whether a site may be attacked today: an open site (``held`` by no gang) with a confronting neighbour
     (``att > 0``) whose draw is below its :func:`retaliation.attack_probability`, give or take ``_SURE``. When
     it says no, no site is attacked (the probabilities of ``attack_probability``, with ``np.exp``, differ
     from these by far less than ``_SURE``); when it says yes, :func:`day` decides with those.
     Plain floats: cheaper than arrays for a dozen sites."""
-    for site, u, a, h in zip(sites.tolist(), draw.tolist(), att.tolist(), held.tolist()):
-        if h == territory.NO_GANG and a > 0 and u < 1.0 - math.exp(-rate * (1.0 + intensity.item(site))) + _SURE:
+    for site, u, a, h, r in zip(sites.tolist(), draw.tolist(), att.tolist(), held.tolist(), rate.tolist()):
+        if h == territory.NO_GANG and a > 0 and u < 1.0 - math.exp(-r * (1.0 + intensity.item(site))) + _SURE:
             return True
     return False

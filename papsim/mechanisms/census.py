@@ -25,6 +25,12 @@ COMMUNE_ROWS: tuple[str, ...] = ("gang_held_urban_cells", "gang_held_residents",
                                   "security_personnel")
 
 
+def share_of(part: float, total: float) -> float:
+    """``part / total`` of a part of the residents, 0 without residents: at most 1 (the part and the total are
+    summed in different orders, so the part of all cells can exceed the total by a rounding)."""
+    return min(1.0, float(part / total)) if total > 0 else 0.0
+
+
 class City(NamedTuple):
     """The day's counts over the whole city."""
 

@@ -66,12 +66,12 @@ class Outcome(NamedTuple):
     log: np.ndarray  # one row per operation (RAID_LOG)
 
 
-def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, units: personnel.Units,
-          gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
+def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, joins: np.ndarray,
+          units: personnel.Units, gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
           presence: np.ndarray, population: np.ndarray, reprisals: np.ndarray,
           terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float, np.ndarray]:
-    """Fight one operation in each of the distinct ``targets`` cells; raider ``r`` joins operation ``r % n``
-    (the fights of :func:`raid`).
+    """Fight one operation in each of the distinct ``targets`` cells; raider ``raiders[r]`` joins operation
+    ``joins[r]`` (the fights of :func:`raid`, and of :func:`papsim.mechanisms.recapture.day`).
 
     Fought under the intelligence-limited law (:func:`combat.engage_with_intelligence`): the share of the
     forces' fire that is aimed comes from the residents' trust and the gang's recent reprisals in the cell
@@ -86,7 +86,7 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, un
     """
     n = len(targets)
     members, arms, nbr = gangs.members, gangs.arms, grid.nbr
-    op_of = np.arange(len(raiders)) % n
+    op_of = joins
     persons = np.bincount(op_of, weights=units.personnel[raiders], minlength=n)
     eff = np.bincount(op_of, weights=units.effectiveness[raiders], minlength=n)
     mss_persons = np.bincount(op_of, weights=units.personnel[raiders] * units.force[raiders], minlength=n)
@@ -155,7 +155,7 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     units.role[raiders] = posture.OPERATION
     units.cell[raiders] = targets[np.arange(len(raiders)) % n]
     cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss, log = fight(
-        rng, targets, raiders, units, gangs, grid, strength=strength, controller=controller, trust=trust,
+        rng, targets, raiders, np.arange(len(raiders)) % n, units, gangs, grid, strength=strength, controller=controller, trust=trust,
         presence=presence, population=population, reprisals=reprisals, terms=terms)
     civilians[targets] = killed_civilians  # distinct cells of a zero array
     done = targets[cleared]
@@ -167,6 +167,14 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
     cleared_on[done] = today
     events[targets] += 1.0
     return n, len(done), civilians, killed, arrested, hnp_loss, mss_loss, log
+
+
+def raid_terms(p: Mapping, detained: float) -> RaidTerms:
+    """The day's :class:`RaidTerms`, with ``detained`` in the prisons."""
+    return RaidTerms(p["target_rule"], p["units_per_operation"], p["security_lethality"], p["intelligence_base"],
+                     p["gang_lethality"], p["roe_caution"], p["gang_reinforcement_share"],
+                     p["low_profile_engagement"], p["trust_intel_weight"], p["arrest_share"],
+                     p["detention_capacity"] - detained, p["civilian_harm_ratio"], p["clear_ratio"])
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
@@ -182,11 +190,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     ``presence``, ``held_until``, ``cleared_on`` and ``events`` (one per operation) in place. ``reprisals``:
     the cells' retaliation intensity (informants' fear)."""
     per_op = p["units_per_operation"]
-    terms = RaidTerms(p["target_rule"], per_op, p["security_lethality"], p["intelligence_base"], p["gang_lethality"],
-                      p["roe_caution"],
-                      p["gang_reinforcement_share"], p["low_profile_engagement"], p["trust_intel_weight"],
-                      p["arrest_share"], p["detention_capacity"] - detained, p["civilian_harm_ratio"],
-                      p["clear_ratio"])
+    terms = raid_terms(p, detained)
     n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = k.operations.raid(
         rng, raiders, units, gangs, grid, n_ops=int(len(raiders) * p["operation_tempo"]) // per_op, today=today,
         hold=p["hold_days"] * (2 if phase >= phases.STABILISATION else 1), controller=controller,

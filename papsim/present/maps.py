@@ -38,7 +38,7 @@ OTHER_FAMILY_COLOUR = "#E69F00"
 SITE_COLOUR = "#F0E442"
 ROAD_COLOUR = "#555555"
 SITE_MARKERS = {"airport": "^", "port": "v", "fuel_terminal": "p", "hospital": "P", "palace": "*",
-                "prison": "X", "intersection": "h"}
+                "prison": "X", "intersection": "h", "police_station": "s"}
 FORCE_MARKERS = {"HNP": "o", "MSS": "D"}
 STATIC_ROLES = ("static",)
 DYNAMIC_ROLES = ("patrol", "hold", "operation")
