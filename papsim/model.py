@@ -220,7 +220,7 @@ class PortAuPrince(mesa.Model):
         presence = self.security = placed.presence  # a new array each morning
         self.patrolled = placed.patrolled
         ops = operations.day(k, p, rng["operations"], self.force, self.gang_arrays, self.geo, placed.raiders, today=t,
-                             phase=self.phase, hnp=self.hnp, mss=self.mss, detained=self.detained,
+                             hnp=self.hnp, mss=self.mss, detained=self.detained,
                              controller=self.controller, gang_strength=self.gang_strength, presence=presence,
                              frontier=frontier, population=self.population, trust=self.trust,
                              reprisals=self.retaliation, held_until=self.held_until, cleared_on=self.cleared_on,
@@ -228,7 +228,7 @@ class PortAuPrince(mesa.Model):
         ops = recapture.day(p, rng["recapture"], self.force, self.gang_arrays, self.geo, today=t, ops=ops,
                             detained=self.detained, controller=self.controller, strength=self.gang_strength,
                             trust=self.trust, reprisals=self.retaliation, population=self.population,
-                            held_until=self.held_until, cleared_on=self.cleared_on, events=self.events)
+                            cleared_on=self.cleared_on, events=self.events)
         shot = executions.day(p, rng["executions"], ops.log, len(self.land))  # the executed leave ops.log's arrested
         arrested = ops.arrested - shot.executed
         self.detained += arrested

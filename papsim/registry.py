@@ -310,8 +310,12 @@ _PARAMETERS: tuple[Parameter, ...] = (
        "abandoned 10-11 May and retaken after 30 Jun 2024; the airport closed 4 Mar-20 May 2024 (record additions, "
        "site histories and 3d) [V]: weeks to months; value assumption", "policy",
        "Daily rate at which the guards of a key site a gang holds counter-attack it."),
-    _p("hold_days", 30, "days", 0, 180, "seed 002_d688c9cc41807fef (holding liberated areas is demanding)", "policy",
-       "Days a cleared cell is held by the operation that cleared it.", "int"),
+    _p("post_share", 0.3, "share", 0.0, 1.0,
+       "record additions 9: MINUSTAH held cleared ground in Bel Air and Cite Soleil with permanent posts of 30-40 "
+       "(2005-2007; 'Strong Point 16' still held in 2010) [V]; seed 002_d688c9cc41807fef (holding liberated areas "
+       "is demanding); the share an assumption", "policy",
+       "Share of the raid-capable units that hold posts on ground operations cleared (one unit a post, held until "
+       "lost in a fight or until fewer units can hold them; 0: clear and leave)."),
     _p("patrol_share", 0.15, "share", 0.0, 0.6, "seed 002_d688c9cc41807fef (active patrolling of public spaces)",
        "policy", "Share of dynamic units patrolling public spaces rather than raiding."),
     _p("target_rule", "border", "-", None, None, "assumption", "policy",

@@ -61,12 +61,13 @@ def test_help_on_every_command():
 BAD = {
     "syntax": ("[parameters\nx = 1\n", "not valid TOML"),
     "unknown key": ("[parameters]\nno_such_parameter = 1\n", "unknown parameter 'parameters.no_such_parameter'"),
-    "unknown table": ("[paramters]\nhold_days = 1\n", "unknown table or key 'paramters'"),
-    "wrong type": ('[parameters]\nhold_days = "long"\n', "parameters.hold_days = 'long' is not allowed; expected a int in [0, 180]"),
+    "unknown table": ("[paramters]\nretake_memory_days = 1\n", "unknown table or key 'paramters'"),
+    "wrong type": ('[parameters]\nretake_memory_days = "long"\n',
+                   "parameters.retake_memory_days = 'long' is not allowed; expected a int in [30, 365]"),
     "out of range": ("[parameters]\nroe_caution = 1.5\n", "parameters.roe_caution = 1.5 is not allowed; expected a float in [0, 1]"),
     "nan": ("[parameters]\nroe_caution = nan\n", "parameters.roe_caution = nan is not allowed"),
     "bad choice": ('[parameters]\ntarget_rule = "random"\n', "target_rule = 'random' is not allowed; expected one of"),
-    "bool as number": ("[parameters]\nhold_days = true\n", "parameters.hold_days = True is not allowed"),
+    "bool as number": ("[parameters]\nretake_memory_days = true\n", "parameters.retake_memory_days = True is not allowed"),
     "bad arrival": ('[[mss_arrivals]]\ndate = 2024-01-01\npersonnel = -5\nsource = "x"\n', "mss_arrivals[1].personnel = -5"),
     "missing map": ('map = "nowhere.toml"\n', "scenario.map"),
 }

@@ -46,20 +46,20 @@ def counter_attack(p: dict, units: personnel.Units, fighters_at_site: float, see
     members = np.array([strength.sum()])
     gangs = Gangs(members=members, arms=members.copy(), cash=np.zeros(1), confront=np.ones(1, bool),
                   alliance=np.zeros(1, np.int64), side_of=np.array([0, -1], np.int16))
-    held_until, cleared_on = np.full(N, -1), np.full(N, -10)
+    cleared_on = np.full(N, -10)
     out = recapture.day(p, np.random.default_rng(seed), units, gangs, row_grid(), today=7, ops=no_operations(),
                         detained=0.0, controller=controller, strength=strength, trust=np.full(N, 0.5),
-                        reprisals=np.zeros(N), population=np.full(N, 1000.0), held_until=held_until,
-                        cleared_on=cleared_on, events=np.zeros(N))
-    return out, controller, strength, gangs, held_until, cleared_on
+                        reprisals=np.zeros(N), population=np.full(N, 1000.0), cleared_on=cleared_on,
+                        events=np.zeros(N))
+    return out, controller, strength, gangs, cleared_on
 
 
 def test_strong_guards_win_back_their_site_and_its_fighters_fall_back():
     p = dict(defaults(), recapture_rate=50.0)  # a counter-attack every day
-    out, controller, strength, gangs, held_until, cleared_on = counter_attack(p, guards_at(2, 150.0), 5.0)
+    out, controller, strength, gangs, cleared_on = counter_attack(p, guards_at(2, 150.0), 5.0)
     assert out.operations == 1 and out.cleared == 1 and len(out.log) == 1
     assert controller[2] == territory.NO_GANG and strength[2] == 0.0
-    assert held_until[2] == 7 + p["hold_days"] and cleared_on[2] == 7
+    assert cleared_on[2] == 7
     # the survivors fell back to the group's neighbouring cells; the members are the fighters' sum
     assert strength[1] > 0 and strength[3] > 0 and gangs.members[0] == strength.sum()
     logged = dict(zip(operations.RAID_LOG, out.log[0]))

@@ -87,7 +87,7 @@ def test_mission_levers_differ_as_named():
     assert load("mss_underfunded")["funding_share_of_need"] == 0 and load("mss_underfunded")["pledge_scale"] == 1
     assert load("force_density_benchmark")["mss_target_personnel"] + 13196 * 0.5 == pytest.approx(52000, rel=0.01)
     assert load("posture_static")["mss_static_share"] > load("posture_dynamic")["mss_static_share"]
-    assert load("posture_clear_hold")["hold_days"] > load("posture_dynamic")["hold_days"]
+    assert load("posture_clear_hold")["post_share"] > load("posture_dynamic")["post_share"]
     assert load("posture_patrol")["patrol_share"] == 0.6
     embargo = "arms_embargo_effectiveness"
     assert load("policy_arms_embargo")[embargo] > load("mss_as_planned")[embargo]

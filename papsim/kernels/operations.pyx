@@ -18,9 +18,9 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "e4cc65ce6e0f53ff2519359da1e66e7c04c7ce6d2be9168d58ef2fd05001481c",
+    "operations": "51fd77b189217046389917cac79efb184e6aef48bbc55df1c6159126bb7a571d",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
-    "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
+    "posture": "103870b65d808a92b21e4dab22dd1cd28fcedd145390d3efb04192307d8b6f1b",
     "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",
     "fighters": "befdd40179b0cee7ca832709a57f645936bf69049e050112ef2f1d43062cb206",
 }

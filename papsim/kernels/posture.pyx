@@ -19,7 +19,7 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "posture": "ed7c3ba41d7f80d2055fc5bdd582a5eac0e81372c883992ec2b4d60cd02e5d23",
+    "posture": "103870b65d808a92b21e4dab22dd1cd28fcedd145390d3efb04192307d8b6f1b",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",  # staff reproduces combat.effectiveness
     "personnel": "257759043c05b5e5c4687a065f1eb648b534c648810541aba0249b46c320dfb1",  # and personnel.fill
 }

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from papsim.mechanisms import Gangs, Grid, combat, fighters, personnel, phases, posture, territory
+from papsim.mechanisms import Gangs, Grid, combat, fighters, personnel, posture, territory
 
 if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = (
-    "operation_tempo", "units_per_operation", "target_rule", "hold_days", "security_lethality", "intelligence_base",
+    "operation_tempo", "units_per_operation", "target_rule", "security_lethality", "intelligence_base",
     "gang_lethality", "roe_caution", "gang_reinforcement_share", "low_profile_engagement", "trust_intel_weight",
     "arrest_share", "detention_capacity", "civilian_harm_ratio", "clear_ratio")
 HNP_DEATH_SHARE = 48 / (48 + 75)  # record: 48 HNP killed, 75 injured in 2023 [V] -> killed share of casualties [D]
@@ -178,14 +178,15 @@ def raid_terms(p: Mapping, detained: float) -> RaidTerms:
 
 
 def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid,
-        raiders: np.ndarray, *, today: int, phase: int, hnp: float, mss: float, detained: float,
+        raiders: np.ndarray, *, today: int, hnp: float, mss: float, detained: float,
         controller: np.ndarray, gang_strength: np.ndarray, presence: np.ndarray, frontier: np.ndarray,
         population: np.ndarray, trust: np.ndarray, reprisals: np.ndarray, held_until: np.ndarray,
         cleared_on: np.ndarray, events: np.ndarray) -> Outcome:
     """The day's operations: ``operation_tempo`` of the free units go, ``units_per_operation`` to a target,
     on the best gang cells by the ``target_rule`` (one uniform draw per gang cell breaks ties, none on a day
     without operations: :func:`posture.choose_targets`), and fight (:func:`raid`, all in one call). Cleared
-    cells lose their gang and are held for ``hold_days`` (twice as long from stabilisation on).
+    cells lose their gang and become posts (held until ``posture.POST_HELD_UNTIL − today``: until lost, or
+    until fewer units can hold them, :func:`posture.keep_holds`).
     ``units``, the fighters per cell (``gang_strength``), ``controller``, the gangs' members and arms,
     ``presence``, ``held_until``, ``cleared_on`` and ``events`` (one per operation) in place. ``reprisals``:
     the cells' retaliation intensity (informants' fear)."""
@@ -193,7 +194,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     terms = raid_terms(p, detained)
     n_ops, cleared, civilians, killed, arrested, hnp_loss, mss_loss, log = k.operations.raid(
         rng, raiders, units, gangs, grid, n_ops=int(len(raiders) * p["operation_tempo"]) // per_op, today=today,
-        hold=p["hold_days"] * (2 if phase >= phases.STABILISATION else 1), controller=controller,
+        hold=posture.POST_HELD_UNTIL - 2 * today, controller=controller,
         strength=gang_strength, frontier=frontier, population=population, trust=trust, reprisals=reprisals,
         presence=presence, held_until=held_until, cleared_on=cleared_on, events=events, terms=terms)
     if n_ops == 0:

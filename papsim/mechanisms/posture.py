@@ -2,7 +2,9 @@
 
 Sources: resolution 2699 mandates support to HNP-led joint operations and protection of the airport,
 ports, schools, hospitals and key intersections (seed 000_0ef45d2968df0eb0); active patrolling of public
-spaces and the demands of holding liberated areas (seed 002_d688c9cc41807fef).
+spaces and the demands of holding liberated areas (seed 002_d688c9cc41807fef); ground cleared held by
+permanent posts of 30-40 (MINUSTAH's Bel Air checkpoint of 2005, Cite Soleil's strongpoints of 2007, "Strong
+Point 16" still held in 2010; record additions 9 [V]).
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ if TYPE_CHECKING:
     from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("unit_size", "hnp_static_share", "mss_static_share", "patrol_share",
-                               "mss_per_hnp_in_joint_ops", "mss_independent_ops", "mss_joint_patrols_day")
+                               "mss_per_hnp_in_joint_ops", "mss_independent_ops", "mss_joint_patrols_day",
+                               "post_share")
 TARGET_RULES = ("border", "population", "strength", "sites")
 STATIC, PATROL, HOLD, OPERATION, RESERVE = 1, 2, 3, 4, 5  # unit roles (papsim.agents.ROLES)
+POST_HELD_UNTIL = 10**9
+"""A post set up on day ``t`` (a cell an operation cleared) is held until day ``POST_HELD_UNTIL − t``, which no
+run reaches: it is held until lost in a fight or until fewer units can hold the posts, and
+:func:`keep_holds`, which keeps the most days left, keeps the oldest."""
 
 
 class Deployment(NamedTuple):
@@ -91,7 +98,8 @@ def choose_targets(score: np.ndarray, n_ops: int, rng: np.random.Generator) -> n
 
 def keep_holds(held_until: np.ndarray, day: int, capacity: int, free: np.ndarray) -> np.ndarray:
     """Keep the holds the available units can: of the cells held after ``day``, the ``capacity`` with the
-    most days left (the lower index among equals), manned where no gang has retaken the cell (``free``).
+    most days left (the lower index among equals; of posts, the oldest: :data:`POST_HELD_UNTIL`), manned where
+    no gang has retaken the cell (``free``).
     Every other hold lapses today (``held_until`` set to ``day``, in place). Returns the cells kept, in
     index order."""
     held = (held_until > day).nonzero()[0]
@@ -186,8 +194,9 @@ def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Un
            phase: int, day: int, controller: np.ndarray, held_until: np.ndarray, frontier: np.ndarray,
            population: np.ndarray, posts: Callable[[int], np.ndarray]) -> Deployment:
     """Fill the units (:func:`staff`), give them roles and places (:func:`place`): static guards at the sites
-    (``posts(n)``: the cells of :func:`units_per_site` for ``n`` static units), holds of cleared cells
-    (:func:`keep_holds`; holds nobody can keep lapse today, in ``held_until``), patrols of the most populous
+    (``posts(n)``: the cells of :func:`units_per_site` for ``n`` static units), posts on cleared ground, one
+    unit each, up to ``post_share`` of the raid-capable units (:func:`keep_holds`; posts nobody can keep
+    lapse today, in ``held_until``), patrols of the most populous
     public front cells (one uniform draw per such cell, none without patrols: :func:`choose_targets`); the
     rest wait for operations. MSS units beyond what HNP units can lead in joint operations
     (:func:`joint_mss_units`) patrol instead. ``units`` in place."""
@@ -197,7 +206,8 @@ def assign(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Un
     static_m, _, dynamic_m = roles(active_m, mss_static_share(p, phase, day), p["patrol_share"])
     joint = joint_mss_units(dynamic_h, dynamic_m, p["mss_per_hnp_in_joint_ops"], p["mss_independent_ops"])
     free = controller == territory.NO_GANG
-    # the raid-capable units (the HNP beyond static and patrols, the MSS in joint operations) can keep holds
-    hold_cells = kp.keep_holds(held_until, day, dynamic_h + joint, free)
+    # post_share of the raid-capable units (the HNP beyond static and patrols, the MSS in joint operations)
+    # hold posts
+    hold_cells = kp.keep_holds(held_until, day, int(p["post_share"] * (dynamic_h + joint)), free)
     return Deployment(*kp.place(units, active_h, active_m, static_h, static_m, patrol_h, active_m - joint,
                               posts(static_h + static_m), hold_cells, free, frontier, population, rng))

@@ -4,7 +4,7 @@ Each day the static units posted at a key site that a gang holds counter-attack 
 ``1 − e^(−recapture_rate)`` (one uniform draw per site, in site order), fought as an operation
 (:func:`operations.fight`: the intelligence-limited law, the occupiers and their group's neighbouring fighters
 against the guards); a site won back is cleared (its fighters fall back to their group's cells,
-:func:`fighters.retreat`) and held for ``hold_days``, like a cell an operation clears.
+:func:`fighters.retreat`) and guarded again by its static units (not a post: they stand there anyway).
 
 Sources (record additions, site histories and 3d [V]): the HUEH, occupied on 1 Apr 2024, was retaken by the
 police in early July 2024; the Gressier station, abandoned on 10-11 May 2024, was retaken after the attack of
@@ -22,17 +22,17 @@ import numpy as np
 from papsim.mechanisms import Gangs, Grid, fighters, operations, personnel, posture, territory
 from papsim.mechanisms.operations import HNP_DEATH_SHARE
 
-PARAMETERS: tuple[str, ...] = ("recapture_rate", "hold_days")
+PARAMETERS: tuple[str, ...] = ("recapture_rate",)
 
 
 def day(p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gangs, grid: Grid, *, today: int,
         ops: operations.Outcome, detained: float, controller: np.ndarray, strength: np.ndarray, trust: np.ndarray,
-        reprisals: np.ndarray, population: np.ndarray, held_until: np.ndarray, cleared_on: np.ndarray,
+        reprisals: np.ndarray, population: np.ndarray, cleared_on: np.ndarray,
         events: np.ndarray) -> operations.Outcome:
     """The day's ``ops`` with the guards' counter-attacks on the key sites a gang holds added (one operation
     per attacked cell, in its log; the arrested fill the prisons' places left after ``detained`` and the day's
     arrests). The fighters per cell (``strength``), ``controller``, the gangs' members and arms, the guards'
-    morale, ``held_until``, ``cleared_on`` and ``events`` (one per fight) in place."""
+    morale, ``cleared_on`` and ``events`` (one per fight) in place."""
     sites = grid.site_cells
     draw = rng.random(len(sites))
     lost = (controller[sites] != territory.NO_GANG) & (draw < 1.0 - math.exp(-p["recapture_rate"]))
@@ -52,7 +52,6 @@ def day(p: Mapping, rng: np.random.Generator, units: personnel.Units, gangs: Gan
     controller[done] = territory.NO_GANG
     fighters.retreat(strength, done, losers, controller, grid.nbr, grid.nbr_distinct)
     gangs.members[:] = fighters.tally(controller, strength, len(gangs.members))
-    held_until[done] = today + p["hold_days"]
     cleared_on[done] = today
     events[targets] += 1.0
     civilians = ops.civilians.copy()
