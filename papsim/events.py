@@ -1,6 +1,7 @@
 """The events log of a run: one row per violent event, with who started it, where, and who was killed or wounded.
 
-The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``) and the
+The events are the security forces' operations (one row per target cell, ``operations.RAID_LOG``; the
+guards' counter-attacks on lost key sites, ``recapture.py``, are operations too) and the
 summary executions after them (one row per operation with any, ``executions.EXECUTION_LOG``), the gangs'
 attacks on key sites (one row per attacked cell, ``attacks.ASSAULT_LOG``), the drone task force's strikes
 (one row per strike, ``drones.STRIKE_LOG``) and the vigilantes' killings (one row per cell with any,

@@ -8,6 +8,7 @@ import pytest
 
 import papsim
 from papsim.mechanisms import Gangs, attacks, personnel
+from papsim.registry import defaults
 from papsim.scenario import load_scenario
 
 P = {"security_lethality": 0.05, "roe_caution": 0.0, "gang_lethality": 0.02, "gang_attack_mass": 2.0,
@@ -97,3 +98,29 @@ def test_the_offensive_takes_key_sites_the_groups_alone_could_not():
     assert len(taken[54]) >= 5 and len(taken[0]) == 0
     kinds = set(runs[54].sites.loc[runs[54].sites["days_closed"] > 0, "kind"])
     assert "police_station" in kinds and kinds & {"port", "prison", "hospital", "palace", "airport"}
+
+
+def test_groups_attack_the_sites_they_value_more_more_often():
+    """Two unguarded sites next to the same group, worth 1 and 0.2 (their priorities over the highest): the
+    first is attacked about five times as often (daily probabilities 1 − e^(−0.05) and 1 − e^(−0.01))."""
+    from papsim.kernels import select
+    from tests.test_recapture import row_grid
+
+    grid = row_grid()._replace(site_cells=np.array([2, 4]), site_value=np.array([1.0, 0.2]))
+    grid = grid._replace(site_nbr=grid.nbr[grid.site_cells], site_reach=np.zeros((2, 0), np.int64))
+    p = dict(defaults(), gang_attack_rate=0.05, offensive_days=0)
+    nobody = guards([], [])
+    attacked = np.zeros(2)
+    for seed in range(6000):
+        members = np.array([60.0])
+        gangs = Gangs(members=members, arms=members.copy(), cash=np.zeros(1), confront=np.ones(1, bool),
+                      alliance=np.zeros(1, np.int64), side_of=np.array([0, -1], np.int16))
+        controller = np.array([-1, 0, -1, 0, -1, 0])
+        hits = attacks.day(select("numpy"), p, np.random.default_rng(seed), nobody, gangs, grid, today=10,
+                           strength=np.array([0.0, 20.0, 0.0, 20.0, 0.0, 20.0]), controller=controller,
+                           intensity=np.zeros(6), held_until=np.full(6, -1), events=np.zeros(6),
+                           population=np.full(6, 1000.0), posts=np.zeros(0, np.int64), hnp=100.0, mss=0.0,
+                           detained=0.0)
+        attacked += hits.closed
+    assert 3.5 < attacked[0] / attacked[1] < 7.0
+    assert 0.04 < attacked[0] / 6000 < 0.06

@@ -64,7 +64,8 @@ def city(g: np.random.Generator):
                 nbr_distinct=distinct_neighbours(nbr),
                 nbr_land_t=territory.land_neighbours_t(nbr, land), road=(g.random(n) < 0.3).astype(float),
                 area_km2=float(g.choice([0.04, 0.25])), mean_population=float(population.mean() + 1.0),
-                site_cells=sites, site_nbr=nbr[sites], site_distance=np.round(g.uniform(0, 5, n), 1),
+                site_cells=sites, site_nbr=nbr[sites], site_value=np.ones(n_sites),
+                site_distance=np.round(g.uniform(0, 5, n), 1),
                 site_reach=np.array((np.arange(n_sites), sites)),
                 prison_sites=g.random(n_sites) < 0.3, fuel_sites=g.random(n_sites) < 0.3)
     return n, controller, gangs, grid, population, strength

@@ -8,6 +8,8 @@ stations attacked Feb-Apr 2024 (record [S]); 3,700-4,700 detainees escaped the p
 (record [S]); the prisons held them at the start (``detained_at_start``); 48 HNP killed and 75 injured
 in 2023 (record [V]); the Viv Ansanm offensive from 29 Feb 2024 massed the coalition's groups against police
 stations, the prisons (2-3 Mar), the airport (4 Mar) and the port (6-7 Mar) (record additions 7a, 3d [V]).
+A site's value to the gangs is its protection priority over the highest (assumption: the gangs value the
+sites as the state does; the offensive's stated aim was the Prime Minister's resignation, record 7a [V]).
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     The strongest confronting neighbour of a target attacks with :func:`retaliation.attack_probability`
     (worked out only for the open targets with a confronting neighbour), massing ``gang_attack_mass`` times
     the fighters of its cell (during the offensive, :func:`offensive`, the fighters its coalition brings to a
-    site, :func:`coalition`, at ``offensive_attack_rate``), against the units posted in the cell (the square
+    site, :func:`coalition`, at ``offensive_attack_rate``; a site's rate is scaled by its value to the gangs,
+    ``grid.site_value``), against the units posted in the cell (the square
     law, :func:`combat.engage`);
     it takes the cell when the guards left are fewer than the clearing ratio times its survivors: a post, like
     a site, holds as long as its guards win. Several targets in one cell are fought for once, by the first
@@ -88,6 +91,7 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
         bring[:len(sites)] = coalition(gangs, grid.site_reach, strength, controller, owner[:len(sites)])
         att = bring.sum(axis=1)
         rate[:len(sites)] = p["offensive_attack_rate"]
+    rate[:len(sites)] *= grid.site_value
     if not _may_attack(rate, draw, att, held, intensity, targets):
         return Outcome(0, np.zeros(3), np.zeros(len(controller)), hnp, mss, detained,
                        held[:len(sites)] != territory.NO_GANG, np.zeros((0, len(ASSAULT_LOG))))
