@@ -62,15 +62,13 @@ def day(k: Kernels, p: Mapping, rng: np.random.Generator, units: personnel.Units
     (worked out only for the open targets with a confronting neighbour), massing ``gang_attack_mass`` times
     the fighters of its cell (during the offensive, :func:`offensive`, the fighters its coalition brings to a
     site, :func:`coalition`, at ``offensive_attack_rate``; a site's rate is scaled by its value to the gangs,
-    ``grid.site_value``), against the units posted in the cell (the square
-    law, :func:`combat.engage`);
-    it takes the cell when the guards left are fewer than the clearing ratio times its survivors: a post, like
-    a site, holds as long as its guards win. Several targets in one cell are fought for once, by the first
+    ``grid.site_value``), against the units posted in the cell (the square law, :func:`combat.engage`); it
+    takes the cell when the guards left are fewer than the clearing ratio times its survivors: a post, like a
+    site, holds as long as its guards win. Several targets in one cell are fought for once, by the first
     listed (sites before posts), cell by cell in cell order. Civilians are harmed as in an operation, without
     caution. The attackers' losses leave the groups in proportion to the fighters each brought. A prison
-    taken frees its share of the detainees, of whom ``escapee_join_share`` join the group
-    holding it (the rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per
-    attack) in place.
+    taken frees its share of the detainees, of whom ``escapee_join_share`` join the group holding it (the
+    rest scatter). ``controller``, gang members, ``held_until`` and ``events`` (one per attack) in place.
 
     Most days see no attack: those are told apart first with plain floats (:func:`_may_attack`), and only a
     day that may see one works the attacks out as arrays (the same draws and numbers either way).
