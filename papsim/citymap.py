@@ -38,6 +38,7 @@ from pyproj import Transformer
 from papsim import roads
 from papsim.errors import InputError
 
+HIGHEST_PRIORITY = 5  # a key site's protection priority is an int in [1, HIGHEST_PRIORITY]
 SITE_KINDS = ("airport", "port", "fuel_terminal", "hospital", "palace", "prison", "intersection",
               "police_station")
 UTM_18N = "EPSG:32618"
@@ -265,8 +266,9 @@ def load_city_map(path: Path, cell_size_m: int, population_gradient_km: float) -
         if kind not in SITE_KINDS:
             raise InputError(f"{where}: {label}.kind = {kind!r} is not allowed; expected one of {', '.join(SITE_KINDS)}")
         priority = entry.get("priority")
-        if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 5:
-            raise InputError(f"{where}: {label}.priority = {priority!r} is not allowed; expected an int in [1, 5]")
+        if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= HIGHEST_PRIORITY:
+            raise InputError(f"{where}: {label}.priority = {priority!r} is not allowed; "
+                             f"expected an int in [1, {HIGHEST_PRIORITY}]")
         _text(f"{where}: {label}", entry, "source")
         cell, stated = locate(label, entry, "at")
         site_cells.append(cell)

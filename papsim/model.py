@@ -147,7 +147,8 @@ class PortAuPrince(mesa.Model):
             nbr_distinct=distinct_neighbours(nbr),
             nbr_land_t=territory.land_neighbours_t(nbr, land), road=city.cell_road.astype(float),
             area_km2=city.cell_km ** 2, mean_population=float(self.population[self.urban].mean()), site_cells=sites,
-            site_nbr=nbr[sites], site_value=city.site_priority / 5.0, site_distance=city.site_distance_km,
+            site_nbr=nbr[sites], site_value=city.site_priority / citymap.HIGHEST_PRIORITY,
+            site_distance=city.site_distance_km,
             site_reach=attacks.reach(self.p, city.centres_km(), sites, nbr[sites]),
             prison_sites=np.array([k == "prison" for k in city.site_kinds]),
             fuel_sites=np.array([k == "fuel_terminal" for k in city.site_kinds]))

@@ -67,7 +67,8 @@ BAD = {
     "out of range": ("[parameters]\nroe_caution = 1.5\n", "parameters.roe_caution = 1.5 is not allowed; expected a float in [0, 1]"),
     "nan": ("[parameters]\nroe_caution = nan\n", "parameters.roe_caution = nan is not allowed"),
     "bad choice": ('[parameters]\ntarget_rule = "random"\n', "target_rule = 'random' is not allowed; expected one of"),
-    "bool as number": ("[parameters]\nretake_memory_days = true\n", "parameters.retake_memory_days = True is not allowed"),
+    "bool as number": ("[parameters]\nretake_memory_days = true\n",
+                       "parameters.retake_memory_days = True is not allowed"),
     "bad arrival": ('[[mss_arrivals]]\ndate = 2024-01-01\npersonnel = -5\nsource = "x"\n', "mss_arrivals[1].personnel = -5"),
     "missing map": ('map = "nowhere.toml"\n', "scenario.map"),
 }

@@ -23,7 +23,8 @@ def _city(n: int = 6):
                 nbr_distinct=np.zeros((n, 8), bool),
                 nbr_land_t=np.zeros((8, n), np.int64), road=np.zeros(n), area_km2=0.25, mean_population=1000.0,
                 site_cells=np.zeros(0, np.int64), site_nbr=np.zeros((0, 8), np.int64), site_value=np.zeros(0),
-                site_distance=np.zeros(n), site_reach=np.zeros((2, 0), np.int64), prison_sites=np.zeros(0, bool), fuel_sites=np.zeros(0, bool))
+                site_distance=np.zeros(n), site_reach=np.zeros((2, 0), np.int64), prison_sites=np.zeros(0, bool),
+                fuel_sites=np.zeros(0, bool))
     controller = np.array([-1, 0, 0, 1, 1, -1])
     strength = np.array([0.0, 20.0, 20.0, 5.0, 5.0, 0.0])
     return gangs, grid, controller, strength

@@ -21,8 +21,9 @@ def row_grid() -> Grid:
     sites = np.array([2])
     return Grid(land=land, nbr=nbr, nbr_valid=(nbr != np.arange(N)[:, None]).astype(float),
                 nbr_distinct=distinct_neighbours(nbr), nbr_land_t=territory.land_neighbours_t(nbr, land),
-                road=np.zeros(N), area_km2=0.25, mean_population=1000.0, site_cells=sites, site_nbr=nbr[sites], site_value=np.ones(1),
-                site_distance=np.abs(np.arange(N) - 2) * 0.5, site_reach=np.array([[0, 0, 0], [1, 2, 3]]),
+                road=np.zeros(N), area_km2=0.25, mean_population=1000.0, site_cells=sites, site_nbr=nbr[sites],
+                site_value=np.ones(1), site_distance=np.abs(np.arange(N) - 2) * 0.5,
+                site_reach=np.array([[0, 0, 0], [1, 2, 3]]),
                 prison_sites=np.zeros(1, bool), fuel_sites=np.zeros(1, bool))
 
 

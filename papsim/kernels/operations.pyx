@@ -18,7 +18,7 @@ cnp.import_array()
 
 # the NumPy modules twinned, each with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {
-    "operations": "51fd77b189217046389917cac79efb184e6aef48bbc55df1c6159126bb7a571d",
+    "operations": "e7e290fdd5167581c09589a721abad2522e3bc2d82c42f226f15ebeb6805c472",
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "103870b65d808a92b21e4dab22dd1cd28fcedd145390d3efb04192307d8b6f1b",
     "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",

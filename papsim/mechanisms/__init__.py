@@ -26,7 +26,7 @@ class Grid(NamedTuple):
     mean_population: float  # initial residents per land cell
     site_cells: np.ndarray  # cell of each key site
     site_nbr: np.ndarray  # neighbours of each key site's cell
-    site_value: np.ndarray  # per site its value to the gangs in (0, 1]: its priority over the highest (5)
+    site_value: np.ndarray  # per site its value to the gangs in (0, 1]: its priority over the highest
     site_distance: np.ndarray  # km from each cell to the nearest key site
     site_reach: np.ndarray  # (2, m) the pairs (site, cell) within the offensive's reach (attacks.reach)
     prison_sites: np.ndarray  # bool per site

@@ -67,8 +67,8 @@ class Outcome(NamedTuple):
 
 
 def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, joins: np.ndarray,
-          units: personnel.Units, gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray, trust: np.ndarray,
-          presence: np.ndarray, population: np.ndarray, reprisals: np.ndarray,
+          units: personnel.Units, gangs: Gangs, grid: Grid, *, strength: np.ndarray, controller: np.ndarray,
+          trust: np.ndarray, presence: np.ndarray, population: np.ndarray, reprisals: np.ndarray,
           terms: RaidTerms) -> tuple[np.ndarray, np.ndarray, float, float, float, float, np.ndarray]:
     """Fight one operation in each of the distinct ``targets`` cells; raider ``raiders[r]`` joins operation
     ``joins[r]`` (the fights of :func:`raid`, and of :func:`papsim.mechanisms.recapture.day`).
@@ -86,10 +86,9 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, jo
     """
     n = len(targets)
     members, arms, nbr = gangs.members, gangs.arms, grid.nbr
-    op_of = joins
-    persons = np.bincount(op_of, weights=units.personnel[raiders], minlength=n)
-    eff = np.bincount(op_of, weights=units.effectiveness[raiders], minlength=n)
-    mss_persons = np.bincount(op_of, weights=units.personnel[raiders] * units.force[raiders], minlength=n)
+    persons = np.bincount(joins, weights=units.personnel[raiders], minlength=n)
+    eff = np.bincount(joins, weights=units.effectiveness[raiders], minlength=n)
+    mss_persons = np.bincount(joins, weights=units.personnel[raiders] * units.force[raiders], minlength=n)
     presence[targets] += eff  # distinct cells
 
     gang = controller[targets]
@@ -111,7 +110,7 @@ def fight(rng: np.random.Generator, targets: np.ndarray, raiders: np.ndarray, jo
     arms[:] = np.maximum(0.0, arms - 0.5 * np.bincount(gang, weights=lost, minlength=len(members)))
     mss_loss = blue_loss * mss_persons / np.maximum(persons, 1e-9)
     morale = units.morale
-    morale[raiders] = np.maximum(0.3, morale[raiders] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[op_of])
+    morale[raiders] = np.maximum(0.3, morale[raiders] - 0.5 * (blue_loss / np.maximum(persons, 1e-9))[joins])
 
     density = population[targets] / grid.area_km2 / (grid.mean_population / grid.area_km2)
     harm = combat.civilian_harm_expected(unaimed, density, 1.0, terms.harm_ratio, terms.caution)
@@ -153,9 +152,10 @@ def raid(rng: np.random.Generator, raiders: np.ndarray, units: personnel.Units, 
         return 0, 0, civilians, 0.0, 0.0, 0.0, 0.0, np.zeros((0, len(RAID_LOG)))
     raiders = raiders[: n * terms.units_per_operation]
     units.role[raiders] = posture.OPERATION
-    units.cell[raiders] = targets[np.arange(len(raiders)) % n]
+    joins = np.arange(len(raiders)) % n  # raider r goes to target r % n
+    units.cell[raiders] = targets[joins]
     cleared, killed_civilians, killed, arrested, hnp_loss, mss_loss, log = fight(
-        rng, targets, raiders, np.arange(len(raiders)) % n, units, gangs, grid, strength=strength, controller=controller, trust=trust,
+        rng, targets, raiders, joins, units, gangs, grid, strength=strength, controller=controller, trust=trust,
         presence=presence, population=population, reprisals=reprisals, terms=terms)
     civilians[targets] = killed_civilians  # distinct cells of a zero array
     done = targets[cleared]
