@@ -261,7 +261,7 @@ class PortAuPrince(mesa.Model):
         self.site_closed_days += hits.closed
         strength = self.gang_strength  # the fighters per cell, changed in place below
         front, gang_front = self._fronts()  # after today's operations and attacks; territory.day keeps them current
-        lynched = vigilantes.day(p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
+        lynched = vigilantes.day(k, p, rng["vigilantes"], self.vigilance, controller=self.controller, nbr=self.nbr,
                                  valid=self.geo.nbr_distinct, border=front & (self.controller < 0),
                                  violence=self.violence,
                                  presence=presence, land=self.land, population=self.population, strength=strength,

@@ -24,7 +24,7 @@ from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.scenario import load_scenario
 from papsim.mechanisms import (Gangs, Grid, attacks, distinct_neighbours, economy, fighters, operations, personnel,
-                               posture, retaliation, territory)
+                               posture, retaliation, territory, vigilantes)
 from papsim.mechanisms import trust
 from bitwise import same, built_twin
 
@@ -279,6 +279,27 @@ def test_compiled_economy_day_gives_the_numpy_bits():
         replay(economy.one_day, twin.one_day, np.random.default_rng(seed), gangs, grid, controller=controller,
                population=population, trust=g.random(n), kidnappings=np.round(g.uniform(0, 2, n)) * (g.random(n) < 0.1),
                displaced_share=float(g.uniform(0, 0.5)), prices=prices)
+
+
+def test_compiled_vigilantes_day_gives_the_numpy_bits():
+    """Random cities with and without brigades, killings capped by residents and by the charged groups'
+    members (none, few, many), means past the summed range (the bisection's), and days without any mean."""
+    twin = built_twin("vigilantes")
+    kills = 0
+    for seed in range(300):
+        g = np.random.default_rng(seed)
+        n, controller, gangs, grid, population, _ = city(g)
+        rates = vigilantes.Rates(float(g.uniform(0, 60)), float(g.uniform(0.5, 10)), float(g.uniform(1, 50)),
+                                 float(g.uniform(1, 30)), float(g.choice([0.0, 1e-4, 0.05, 30.0])),
+                                 float(g.uniform(0, 1)))
+        out = replay(vigilantes.one_day, twin.one_day, np.random.default_rng(seed),
+                     g.uniform(0, 40, n) * (g.random(n) < 0.5), controller=controller, nbr=grid.nbr,
+                     valid=grid.nbr_distinct, border=g.random(n) < 0.4, violence=g.uniform(0, 20, n) * (g.random(n) < 0.3),
+                     presence=g.choice([0.0, 30.0], n), land=grid.land, population=population,
+                     strength=np.where(controller >= 0, g.uniform(0, 80, n), 0.0),
+                     members=g.choice([0.0, 3.0, 1e4], len(gangs.members)), rates=rates)
+        kills += len(out.log)
+    assert kills > 100
 
 
 # --- attacks ----------------------------------------------------------------------------------------------

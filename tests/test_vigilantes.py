@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+from papsim.kernels import NUMPY
 from papsim.mechanisms import distinct_neighbours, vigilantes as vg
 
 P = dict(vigilante_max_per_cell=40.0, vigilante_violence_scale=5.0, vigilante_protection_scale=30.0,
@@ -55,7 +56,7 @@ def _target(city, p=P):
 
 def _day(p, rng, v, **city):
     """:func:`vg.day` with the border of the city's control (the model passes its front line)."""
-    return vg.day(p, rng, v, border=vg.bordering(city["controller"], city["nbr"]), **city)
+    return vg.day(NUMPY, p, rng, v, border=vg.bordering(city["controller"], city["nbr"]), **city)
 
 
 def test_the_moore_helper_pads_with_the_cell_itself():

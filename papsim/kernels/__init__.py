@@ -47,6 +47,7 @@ TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with 
     "territory": ("controller_fronts", "refresh_fronts", "advance", "contested_cells",
                   "strongest_attacker"),
     "trust": ("one_day",),
+    "vigilantes": ("one_day",),
 }
 _RECORDED = re.compile(r'"(\w+)":\s*"([0-9a-f]{64})"')
 
@@ -66,6 +67,7 @@ class Kernels(NamedTuple):
     retaliation: SimpleNamespace
     territory: SimpleNamespace
     trust: SimpleNamespace
+    vigilantes: SimpleNamespace
 
     @property
     def compiled(self) -> tuple[str, ...]:

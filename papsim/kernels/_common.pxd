@@ -12,7 +12,7 @@ are trusted as in the NumPy code's own arrays: they must be valid, they are not 
 
 cimport numpy as cnp
 from cpython.pycapsule cimport PyCapsule_GetPointer
-from libc.math cimport INFINITY, cosh, floor, sinh, sqrt
+from libc.math cimport INFINITY, cosh, exp, floor, sinh, sqrt
 from libc.stdint cimport int16_t, int64_t
 from libc.stdlib cimport calloc, free, malloc
 from numpy.random cimport bitgen_t
@@ -39,6 +39,22 @@ cdef inline bitgen_t* _bitgen(object rng) except NULL:
 cdef inline double _draw_poisson(bitgen_t* bitgen, double lam) noexcept nogil:
     """``rng.poisson(lam)`` as a float; nothing drawn unless ``lam > 0``."""
     return <double> random_poisson(bitgen, lam) if lam > 0 else 0.0
+
+
+cdef inline double _poisson_summed(double u, double lam) noexcept nogil:
+    """``quantiles.poisson`` of one uniform and a mean below ``quantiles.SUMMED_BELOW`` (larger means: its
+    ``poisson_count``, a Python call, rare): the smallest ``k`` with ``u < F(k)``, the terms summed one by one
+    (``exp(-lam)``, then times ``lam / k``) until the sum passes ``u`` or a term underflows."""
+    cdef double term, cdf, count = 0.0
+    cdef Py_ssize_t k = 0
+    term = exp(-lam)
+    cdf = term
+    while u >= cdf and (k == 0 or term > 0):
+        k += 1
+        term = term * (lam / <double> k)
+        cdf = cdf + term
+        count = <double> k
+    return count
 
 
 cdef inline double _pairwise(const double* values, Py_ssize_t n) noexcept nogil:

@@ -5,44 +5,25 @@ The same bits and the same random stream as the NumPy functions (papsim/kernels/
 """
 
 cimport numpy as cnp
-from libc.math cimport exp, floor
+from libc.math cimport floor
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free
 from numpy.random cimport bitgen_t
 from numpy.random.c_distributions cimport random_standard_uniform
 from papsim.kernels._common cimport (
-    KERNELS_SOURCE_SHA256, _bitgen, _empty, _mat, _maximum, _minimum, _scratch, _sum, _vec, _zeros)
+    KERNELS_SOURCE_SHA256, _bitgen, _empty, _mat, _maximum, _minimum, _poisson_summed, _scratch, _sum, _vec, _zeros)
 
 cnp.import_array()
 
-import numpy as np
-from papsim.mechanisms.quantiles import SUMMED_BELOW, poisson_by_bisection
+from papsim.mechanisms.quantiles import SUMMED_BELOW, poisson_count
 
 # the NumPy module twinned, with the SHA-256 of the version twinned (papsim/kernels/__init__.py)
 TWIN_OF = {"population": "a6641a4809b39236c2e69975485b38eefa07a26083100d1d271e80ed98fed588",
-           "quantiles": "18a8734b27be774f2d8bd4a8a81edc91518a0d270c867d935554ea05b63f7f08"}
+           "quantiles": "d556d0ab7e81f40e17fc333d72472e2679e08aa75bf5e9f1d49dacb10b11870b"}
 BUILT_FROM = KERNELS_SOURCE_SHA256.decode()  # setup.py
 
 
 cdef double _SUMMED = SUMMED_BELOW
-
-
-cdef inline double _poisson_count(double u, double lam) except? -1.0:
-    """A cell of ``poisson_field`` (``quantiles.poisson``): the smallest ``k`` with ``u < F(k)``, the terms
-    summed one by one (``exp(-lam)``, then times ``lam / k``) until the sum passes ``u`` or a term underflows;
-    from ``SUMMED_BELOW`` on, the NumPy reference's own bisection (rare: a Python call)."""
-    cdef double term, cdf, count = 0.0
-    cdef Py_ssize_t k = 0
-    if lam >= _SUMMED:
-        return float(poisson_by_bisection(np.array([u]), np.array([lam]))[0])
-    term = exp(-lam)
-    cdf = term
-    while u >= cdf and (k == 0 or term > 0):
-        k += 1
-        term = term * (lam / <double> k)
-        cdf = cdf + term
-        count = <double> k
-    return count
 
 
 def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not None,
@@ -73,21 +54,23 @@ def one_day(object rng, cnp.ndarray population not None, *, cnp.ndarray held not
     cdef double kidnapping = rates.kidnap_per_million * 1e-6
     cdef double border_rate = rates.border_rate, displaced_per_death = rates.displaced_per_death
     cdef double front_flight_rate = rates.front_flight_rate, out_share = rates.out_share
-    cdef double lam, before, after, total, host_total, inside, dead
+    cdef double lam, u, before, after, total, host_total, inside, dead
     cdef Py_ssize_t i
     cdef double* deaths = <double*> cnp.PyArray_DATA(killed)
     cdef double* flee = <double*> _scratch(2 * n, sizeof(double), False)
     cdef double* host = flee + n
     for i in range(n):  # the killings by gangs (by the fighters' pressure), each cell its own uniform
         lam = predation * pop[i] * press[i] + border_rate * <double> cont[i]
-        deaths[i] = _poisson_count(random_standard_uniform(bitgen), lam)
+        u = random_standard_uniform(bitgen)
+        deaths[i] = _poisson_summed(u, lam) if lam < _SUMMED else poisson_count(u, lam)
     for i in range(n):  # deaths capped by the residents with the civilians killed today; the means of
         dead = deaths[i] + civ[i]  # kidnappings (of the residents before the deaths)
         if not (dead == 0.0 and pop[i] >= 0.0):  # else the minimum is that +0.0: no floor to take
             dead = _minimum(dead, floor(pop[i]))
         deaths[i] = dead
         lam = kidnapping * pop[i] * <double> gang[i] * (1.0 - 0.5 * patrol[i])
-        kid[i] = _poisson_count(random_standard_uniform(bitgen), lam)
+        u = random_standard_uniform(bitgen)
+        kid[i] = _poisson_summed(u, lam) if lam < _SUMMED else poisson_count(u, lam)
         pop[i] -= dead  # the dead leave; who flees
         viol[i] = 0.9 * viol[i] + dead
         safe[i] = not gang[i] and not cont[i] and on_land[i]

@@ -46,6 +46,11 @@ def poisson(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     return counts
 
 
+def poisson_count(u: float, lam: float) -> float:
+    """:func:`poisson` of one uniform and one mean (the compiled twins call it for the rare large means)."""
+    return float(poisson(np.array([u]), np.array([lam]))[0])
+
+
 def poisson_by_bisection(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """:func:`poisson` for large means: the smallest ``k`` with ``u < pdtr(k, lam)`` by bisection between
     -1 (never) and ``lam + 40 sqrt(lam) + 40`` (where ``pdtr`` is 1 to the last bit)."""

@@ -20,11 +20,14 @@ Their defence against gang expansion is their number (``vigilance`` is the terri
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from papsim.mechanisms import distinct_neighbours, quantiles
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("vigilante_max_per_cell", "vigilante_violence_scale", "vigilante_protection_scale",
                                "vigilante_response_days", "vigilante_killing_rate", "vigilante_gang_share")
@@ -32,6 +35,17 @@ KILL_LOG: tuple[str, ...] = ("cell", "gang", "civilians_killed", "gang_killed")
 """The columns of :class:`Outcome`'s log, one row per cell with any killing, cells ascending: the cell, the
 group whose members its vigilantes hunt (:func:`charged_group`), the suspects among residents and the gang
 members killed."""
+
+
+class Rates(NamedTuple):
+    """The scenario's vigilante parameters (:data:`PARAMETERS`, in their order)."""
+
+    max_per_cell: float
+    violence_scale: float
+    protection_scale: float
+    response_days: float
+    killing_rate: float
+    gang_share: float
 
 
 class Outcome(NamedTuple):
@@ -143,18 +157,24 @@ def killings(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.
     return Outcome(residents, lost, log)
 
 
-def day(p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
-        valid: np.ndarray, border: np.ndarray, violence: np.ndarray, presence: np.ndarray, land: np.ndarray,
-        population: np.ndarray, strength: np.ndarray, members: np.ndarray) -> Outcome:
-    """A day of vigilantes: vigilance is set to 0 in gang-held cells, relaxes for one day towards its
-    :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`). ``valid``:
+def one_day(rng: np.random.Generator, vigilance: np.ndarray, *, controller: np.ndarray, nbr: np.ndarray,
+            valid: np.ndarray, border: np.ndarray, violence: np.ndarray, presence: np.ndarray, land: np.ndarray,
+            population: np.ndarray, strength: np.ndarray, members: np.ndarray, rates: Rates) -> Outcome:
+    """A day of vigilantes at ``rates``: vigilance is set to 0 in gang-held cells, relaxes for one day towards
+    its :func:`target` (in place), then the brigades kill from the new vigilance (:func:`killings`). ``valid``:
     :func:`papsim.mechanisms.distinct_neighbours` of ``nbr``, fixed for a run; ``border``: :func:`bordering`
-    of today's control (the model has it as the front line of the cells of no gang)."""
+    of today's control (the model passes it as a mask: the front line of the cells of no gang)."""
     vigilance[controller >= 0] = 0.0
-    level = target(threat(border, violence, p["vigilante_violence_scale"]), presence, controller=controller,
-                   land=land, population=population, max_per_cell=p["vigilante_max_per_cell"],
-                   protection_scale=p["vigilante_protection_scale"])
-    vigilance[:] = relax(vigilance, level, p["vigilante_response_days"])
+    level = target(threat(border, violence, rates.violence_scale), presence, controller=controller, land=land,
+                   population=population, max_per_cell=rates.max_per_cell, protection_scale=rates.protection_scale)
+    vigilance[:] = relax(vigilance, level, rates.response_days)
     return killings(rng, vigilance, controller=controller, nbr=nbr, population=population, strength=strength,
-                    members=members, killing_rate=p["vigilante_killing_rate"], gang_share=p["vigilante_gang_share"],
-                    valid=valid)
+                    members=members, killing_rate=rates.killing_rate, gang_share=rates.gang_share, valid=valid)
+
+
+def day(k: Kernels, p: Mapping, rng: np.random.Generator, vigilance: np.ndarray, **today: np.ndarray) -> Outcome:
+    """A day of vigilantes at the scenario's rates (:func:`one_day`, one call of the kernels ``k``; ``today``:
+    its arrays)."""
+    rates = Rates(p["vigilante_max_per_cell"], p["vigilante_violence_scale"], p["vigilante_protection_scale"],
+                  p["vigilante_response_days"], p["vigilante_killing_rate"], p["vigilante_gang_share"])
+    return k.vigilantes.one_day(rng, vigilance, rates=rates, **today)
