@@ -247,7 +247,7 @@ class PortAuPrince(mesa.Model):
             taken = hits.log[hits.log[:, ASSAULT_TAKEN] > 0]
             fighters.occupy(p, self.gang_strength, taken[:, 0].astype(np.int64), taken[:, 1].astype(np.int64),
                             self.controller, self.nbr, self.geo.nbr_distinct)
-            fighters.reconcile(self.gang_strength, self.controller, self.gang_members)
+            k.fighters.reconcile(self.gang_strength, self.controller, self.gang_members)
         strikes = drones.day(p, rng["drones"], self.gang_arrays, self.geo, today=t, controller=self.controller,
                              strength=self.gang_strength, population=self.population, trust=self.trust,
                              reprisals=self.retaliation)
@@ -297,7 +297,7 @@ class PortAuPrince(mesa.Model):
         economy.day(k, p, rng["economy"], self.gang_arrays, self.geo, controller=self.controller,
                     population=self.population, trust=self.trust, kidnappings=people.kidnappings,
                     displaced_share=self.displaced_total / self.initial_population)
-        fighters.day(p, self.gang_strength, self.controller, self.gang_members, front)  # recruits join, all redeploy
+        fighters.day(k, p, self.gang_strength, self.controller, self.gang_members, front)  # recruits join, redeploy
         # the forces' harm costs them trust: residents killed in their actions and in the fights for sites, and
         # the executed (not the vigilantes' victims)
         trust.day(k, p, rng["trust"], self.trust, presence, personnel=self.hnp + self.mss, mss_deployed=self.mss > 0,

@@ -302,6 +302,20 @@ def test_compiled_vigilantes_day_gives_the_numpy_bits():
     assert kills > 100
 
 
+def test_compiled_fighters_day_gives_the_numpy_bits():
+    """Groups with fighters, with cells but no fighters (spread evenly), with members but no cell (kept at
+    none), members changed for whole groups, fronts and pulls of every size."""
+    twin = built_twin("fighters")
+    for seed in range(300):
+        g = np.random.default_rng(seed)
+        n, controller, gangs, _, _, strength = city(g)
+        members = gangs.members * g.choice([0.0, 0.5, 1.0, 3.0], len(gangs.members)) + g.choice([0.0, 7.0])
+        front = g.random(n) < g.uniform(0, 1)
+        replay(fighters.reconcile, twin.reconcile, strength, controller, members)
+        replay(fighters.one_day, twin.one_day, strength, controller, members, front,
+               pull=float(g.choice([0.0, 2.0, 10.0])), rate=float(g.uniform(0.01, 1.0)))
+
+
 # --- attacks ----------------------------------------------------------------------------------------------
 def test_a_day_said_without_attacks_has_none():
     """``_may_attack`` no ⇒ no site attacked by the array rule, draws right at the probabilities included."""

@@ -40,6 +40,7 @@ TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with 
     "attacks": ("assault",),
     "census": ("count",),
     "economy": ("one_day",),
+    "fighters": ("reconcile", "one_day"),
     "operations": ("raid",),
     "population": ("one_day", "humanitarian_access"),
     "posture": ("choose_targets", "keep_holds", "staff", "place"),
@@ -61,6 +62,7 @@ class Kernels(NamedTuple):
     attacks: SimpleNamespace
     census: SimpleNamespace
     economy: SimpleNamespace
+    fighters: SimpleNamespace
     operations: SimpleNamespace
     population: SimpleNamespace
     posture: SimpleNamespace

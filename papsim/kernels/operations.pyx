@@ -22,7 +22,7 @@ TWIN_OF = {
     "combat": "5a4361c763964c9b9c1a9f5d6a1f6c856f6a5b0d64f5e93ca5d9abcc289893fb",
     "posture": "103870b65d808a92b21e4dab22dd1cd28fcedd145390d3efb04192307d8b6f1b",
     "territory": "99e5cd87a901599f81094ca9738597eb05c4c5f73c41ae8b28792548ca16fc46",
-    "fighters": "befdd40179b0cee7ca832709a57f645936bf69049e050112ef2f1d43062cb206",
+    "fighters": "a3aecdcea3706d4161a525456cd310ea1d4250fb363d7d5b33144b6e49905547",
 }
 cdef enum:
     N_LOG = 12  # the columns of the raids' log (papsim.mechanisms.operations.RAID_LOG)

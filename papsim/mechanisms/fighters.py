@@ -23,8 +23,12 @@ order, then neighbour order), so that a compiled twin gives the same bits.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
 
 PARAMETERS: tuple[str, ...] = ("fighter_redeploy_rate", "front_pull", "advance_share")
 
@@ -123,10 +127,17 @@ def reconcile(fighters: np.ndarray, controller: np.ndarray, members: np.ndarray)
     fighters[g] = np.where(held[c] > 0, fighters[g] * scale[c], even[c])
 
 
-def day(p: Mapping, fighters: np.ndarray, controller: np.ndarray, members: np.ndarray, front: np.ndarray) -> None:
+def one_day(fighters: np.ndarray, controller: np.ndarray, members: np.ndarray, front: np.ndarray, *, pull: float,
+            rate: float) -> None:
     """The end of a day, in place: the fighters brought to the groups' members (:func:`reconcile`: the
-    day's recruits, desertions and changes of whole groups), then redeployed towards the ``front``
-    (:func:`redeploy`)."""
+    day's recruits, desertions and changes of whole groups), then redeployed towards the ``front`` with its
+    ``pull`` at ``rate`` (:func:`redeploy`), the members their new sums."""
     reconcile(fighters, controller, members)
-    redeploy(fighters, controller, members, weights(front, p["front_pull"]), p["fighter_redeploy_rate"])
+    redeploy(fighters, controller, members, weights(front, pull), rate)
     members[:] = tally(controller, fighters, len(members))
+
+
+def day(k: Kernels, p: Mapping, fighters: np.ndarray, controller: np.ndarray, members: np.ndarray,
+        front: np.ndarray) -> None:
+    """The end of a day at the scenario's rates (:func:`one_day`, one call of the kernels ``k``)."""
+    k.fighters.one_day(fighters, controller, members, front, pull=p["front_pull"], rate=p["fighter_redeploy_rate"])
