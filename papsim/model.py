@@ -289,7 +289,7 @@ class PortAuPrince(mesa.Model):
         self.displaced_total += people.moved + people.left
         self.displaced_out += people.left
         self.stocks, home, returned = displacement.day(
-            p, self.stocks, self.secure_days, before=before, after=self.population, deaths=people.killed,
+            k, p, self.stocks, self.secure_days, before=before, after=self.population, deaths=people.killed,
             hosted_gain=self.displaced - hosted, left=people.left, secure=people.secure)
         self.population += home
         self.displaced[:] = self.stocks.present.sum(axis=0)

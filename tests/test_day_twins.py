@@ -23,8 +23,8 @@ import pytest
 from papsim import kernels
 from papsim.citymap import moore_neighbours
 from papsim.scenario import load_scenario
-from papsim.mechanisms import (Gangs, Grid, attacks, distinct_neighbours, economy, fighters, operations, personnel,
-                               posture, retaliation, territory, vigilantes)
+from papsim.mechanisms import (Gangs, Grid, attacks, displacement, distinct_neighbours, economy, fighters, operations,
+                               personnel, posture, retaliation, territory, vigilantes)
 from papsim.mechanisms import trust
 from bitwise import same, built_twin
 
@@ -314,6 +314,27 @@ def test_compiled_fighters_day_gives_the_numpy_bits():
         replay(fighters.reconcile, twin.reconcile, strength, controller, members)
         replay(fighters.one_day, twin.one_day, strength, controller, members, front,
                pull=float(g.choice([0.0, 2.0, 10.0])), rate=float(g.uniform(0.01, 1.0)))
+
+
+def test_compiled_displacement_day_gives_the_numpy_bits():
+    """Days with and without flight and hosts, present stocks above the residents, returns called for beyond
+    the places' present stocks, return rates 0 and 1, streaks at the threshold."""
+    twin = built_twin("displacement")
+    for seed in range(300):
+        g = np.random.default_rng(seed)
+        n = int(g.integers(1, 200))
+        before = np.round(g.uniform(0, 3000, n)) * (g.random(n) < 0.9)
+        deaths = np.minimum(np.round(g.uniform(0, 3, n)) * (g.random(n) < 0.2), before)
+        moved = g.uniform(0, 1, n) * (g.random(n) < g.choice([0.0, 0.3]))
+        gain = g.uniform(0, 500, n) * (g.random(n) < g.choice([0.0, 0.3]))
+        after = before - deaths - moved * (before - deaths) + gain
+        stocks = displacement.Stocks(g.uniform(0, 400, (3, n)) * (g.random((3, n)) < 0.5),
+                                     g.uniform(0, 5000, (2, n)) * (g.random((2, n)) < g.choice([0.02, 0.5])))
+        rates = displacement.Rates(float(g.uniform(0, 1)), float(g.choice([0.0, 3.0, 30.0])),
+                                   float(g.choice([0.0, 0.02, 1.0])))
+        replay(displacement.one_day, twin.one_day, stocks, g.integers(0, 40, n), before=before, after=after,
+               deaths=deaths, hosted_gain=gain, left=float(g.choice([0.0, 120.0])), secure=g.random(n) < 0.6,
+               rates=rates)
 
 
 # --- attacks ----------------------------------------------------------------------------------------------

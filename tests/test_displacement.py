@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from papsim.kernels import NUMPY
 from papsim.mechanisms import displacement as dsp
 from papsim.mechanisms import population, settlement
 from papsim.mechanisms.displacement import HOSTED, OUTSIDE, SITES, Stocks
@@ -120,7 +121,7 @@ def test_city_residents_plus_outside_are_conserved_over_days_with_the_population
             rng, pop, held=held, pressure=held.astype(float), contested=contested & ~held, patrolled=np.zeros(n),
             land=land,
             civilians_killed=np.zeros(n), violence=np.zeros(n), displaced=gained, rates=rates)
-        stocks, change, back = dsp.day(P, stocks, streak, before=before, after=pop, deaths=killed,
+        stocks, change, back = dsp.day(NUMPY, P, stocks, streak, before=before, after=pop, deaths=killed,
                                        hosted_gain=gained, left=left, secure=secure)
         pop += change
         dead += deaths
@@ -138,7 +139,7 @@ def test_day_is_streak_then_arrivals_then_returns():
     secure = np.array([True, False, True])
     before, after = np.array([100.0, 100.0, 100.0]), np.array([100.0, 90.0, 104.0])
     kw = dict(before=before, after=after, deaths=np.zeros(3), hosted_gain=np.array([0.0, 0.0, 4.0]), left=6.0)
-    new, change, back = dsp.day(P, s, streak, secure=secure, **kw)
+    new, change, back = dsp.day(NUMPY, P, s, streak, secure=secure, **kw)
     assert streak.tolist() == [3, 0, 1]  # in place
     arrived = dsp.arrive(s, dsp.flight(before, after, np.zeros(3)), kw["hosted_gain"], 6.0, 0.4)
     expect, expect_change, expect_back = dsp.returns(arrived, np.array([3, 0, 1]), 3, 0.05)

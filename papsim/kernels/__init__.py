@@ -39,6 +39,7 @@ COMMON = HERE / "_common.pxd"  # helpers every twin includes: part of each build
 TWINS: dict[str, tuple[str, ...]] = {  # mechanism module -> its functions with a compiled twin
     "attacks": ("assault",),
     "census": ("count",),
+    "displacement": ("one_day",),
     "economy": ("one_day",),
     "fighters": ("reconcile", "one_day"),
     "operations": ("raid",),
@@ -61,6 +62,7 @@ class Kernels(NamedTuple):
     name: str
     attacks: SimpleNamespace
     census: SimpleNamespace
+    displacement: SimpleNamespace
     economy: SimpleNamespace
     fighters: SimpleNamespace
     operations: SimpleNamespace

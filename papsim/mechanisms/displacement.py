@@ -25,15 +25,26 @@ which host cell holds which origin's people.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from papsim.mechanisms.settlement import displace_from_held
 
+if TYPE_CHECKING:
+    from papsim.kernels import Kernels
+
 PARAMETERS: tuple[str, ...] = ("displaced_at_start", "displaced_site_share", "return_after_days", "return_rate")
 
 SITES, HOSTED, OUTSIDE = 0, 1, 2  # rows of ``Stocks.origin``; ``Stocks.present`` has the first two
+
+
+class Rates(NamedTuple):
+    """The scenario's rates of a day of the displaced."""
+
+    site_share: float  # of the newly hosted, in sites
+    return_after_days: float
+    return_rate: float
 
 
 class Stocks(NamedTuple):
@@ -159,9 +170,9 @@ def initial(p: Mapping, population: np.ndarray, gang_held: np.ndarray) -> tuple[
     return at_start(population, gang_held, p["displaced_at_start"], p["displaced_site_share"])
 
 
-def day(p: Mapping, stocks: Stocks, streak: np.ndarray, *, before: np.ndarray, after: np.ndarray,
-        deaths: np.ndarray, hosted_gain: np.ndarray, left: float,
-        secure: np.ndarray) -> tuple[Stocks, np.ndarray, float]:
+def one_day(stocks: Stocks, streak: np.ndarray, *, before: np.ndarray, after: np.ndarray, deaths: np.ndarray,
+            hosted_gain: np.ndarray, left: float, secure: np.ndarray,
+            rates: Rates) -> tuple[Stocks, np.ndarray, float]:
     """The day of the displaced after the population step: the secure streak (``streak`` updated in place),
     the day's arrivals (:func:`flight`, :func:`arrive`), the present stocks within the residents
     (:func:`settle`), then the returns (:func:`returns`).
@@ -172,5 +183,13 @@ def day(p: Mapping, stocks: Stocks, streak: np.ndarray, *, before: np.ndarray, a
     """
     streak[:] = secure_streak(streak, secure)
     fled = flight(before, after, deaths)
-    stocks = settle(arrive(stocks, fled, hosted_gain, left, p["displaced_site_share"]), after)
-    return returns(stocks, streak, p["return_after_days"], p["return_rate"])
+    stocks = settle(arrive(stocks, fled, hosted_gain, left, rates.site_share), after)
+    return returns(stocks, streak, rates.return_after_days, rates.return_rate)
+
+
+def day(k: Kernels, p: Mapping, stocks: Stocks, streak: np.ndarray,
+        **today: np.ndarray | float) -> tuple[Stocks, np.ndarray, float]:
+    """The day of the displaced at the scenario's rates (:func:`one_day`, one call of the kernels ``k``;
+    ``today``: its arrays and the people who left)."""
+    rates = Rates(p["displaced_site_share"], p["return_after_days"], p["return_rate"])
+    return k.displacement.one_day(stocks, streak, rates=rates, **today)
